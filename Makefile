@@ -1,0 +1,46 @@
+# Two commands for a fresh clone: `make demo` and `make test`.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STORE ?= var/store
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install demo build serve test lint format bench clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/rusmeco: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/rusmeco  ## Create the virtual environment and install the product.
+
+build: install  ## Build the knowledge base from the bundled data into $(STORE).
+	RUSMECO_STORE=$(STORE) $(BIN)/rusmeco build
+
+serve: install  ## Serve the knowledge base in $(STORE) on $(HOST):$(PORT).
+	RUSMECO_STORE=$(STORE) $(BIN)/rusmeco serve --host $(HOST) --port $(PORT)
+
+demo: build serve  ## Install, build the knowledge base and serve it on localhost.
+
+test: install  ## Install with test extras and run every test.
+	$(BIN)/python -m pytest
+
+lint: install  ## Check formatting and lint rules.
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install  ## Format the code.
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install  ## Run the benchmarks and rewrite BENCHMARKS.md.
+	$(BIN)/python -m bench
+
+clean:  ## Remove the virtual environment and the demo store.
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""The ``rusmeco`` command line."""

@@ -1,0 +1,184 @@
+"""The ``rusmeco`` command: build, load, query, export and serve the knowledge graph.
+
+Exit codes: 0 success; 1 unexpected error; 2 usage or configuration error;
+3 bad input data; 4 malformed SPARQL; 5 store unavailable; 6 not found;
+7 validation failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from rusmeco.core.config import ENV_BASE_IRI, ENV_STORE, Settings
+from rusmeco.core.errors import RusmecoError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What every command needs: the settings and, once asked for, the store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._store: Any = None
+
+    @property
+    def store(self) -> Any:
+        """Open the configured store on first use."""
+        if self._store is None:
+            from rusmeco.kb.store import open_store
+
+            self._store = open_store(self.settings.store)
+        return self._store
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class RusmecoGroup(click.Group):
+    """A command group that prints product errors and exits with their code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning :class:`RusmecoError` into a message and code."""
+        try:
+            return super().invoke(ctx)
+        except RusmecoError as error:
+            click.secho(str(error), fg="red", err=True)
+            ctx.exit(error.exit_code)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(cls=RusmecoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    envvar=ENV_STORE,
+    metavar="PATH",
+    help=f"Folder of the embedded store [env {ENV_STORE}; default: per-user data].",
+)
+@click.option(
+    "--base-iri",
+    envvar=ENV_BASE_IRI,
+    metavar="IRI",
+    help=f"Base of the instance IRIs this deployment mints [env {ENV_BASE_IRI}].",
+)
+@click.option("-v", "--verbose", count=True, help="Say more (-v steps, -vv details).")
+@click.version_option(package_name="rusmeco")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None, base_iri: str | None, verbose: int) -> None:
+    """RUSMECO knowledge graph: management practices and SME case studies."""
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    context = Context(Settings.from_env(store=store, base_iri=base_iri))
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@cli.command()
+@pass_context
+def build(context: Context) -> None:
+    """Create the store and load the ontology and the bundled data.
+
+    Running it again replaces each source's graph, so nothing duplicates.
+    """
+    from rusmeco.kb.build import build_knowledge_base
+
+    with click.progressbar(length=1, label="Building", file=sys.stderr) as bar:
+        report = build_knowledge_base(context.store, context.settings, progress=bar)
+    for graph, count in report.items():
+        click.echo(f"{count:>9}  {graph}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--graph", "graph", required=True, metavar="IRI", help="Target graph.")
+@click.option("--format", "format_", metavar="FMT", help="nt, nq, ttl, trig, rdf, jsonld.")
+@pass_context
+def load(context: Context, file: Path, graph: str, format_: str | None) -> None:
+    """Load an RDF FILE into a named graph, replacing what the graph held."""
+    count = context.store.load(file, graph, format=format_)
+    click.echo(f"{count} triples in <{graph}>")
+
+
+@cli.command()
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["table", "json", "csv", "tsv", "xml", "ttl", "nt"]),
+    default="table",
+    show_default=True,
+    help="Output format (ttl and nt for CONSTRUCT and DESCRIBE).",
+)
+@click.option("--limit", type=int, default=None, help="Keep at most this many rows.")
+@pass_context
+def query(context: Context, source: Any, format_: str, limit: int | None) -> None:
+    """Run the SPARQL query in SOURCE (a .rq file, or - for standard input)."""
+    from rusmeco.cli.output import write_result
+
+    result = context.store.query(source.read(), limit=limit)
+    write_result(result, format_)
+    if result.truncated:
+        click.secho(f"Results cut at {limit} rows.", fg="yellow", err=True)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["nq", "trig", "ttl", "nt"]),
+    default="nq",
+    show_default=True,
+)
+@click.option("--graph", metavar="IRI", help="Export only this named graph.")
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="File to write.")
+@pass_context
+def export(context: Context, format_: str, graph: str | None, output: Any) -> None:
+    """Write the store, or one graph, as N-Quads, TriG, Turtle or N-Triples."""
+    context.store.dump(output, format_, graph=graph)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@pass_context
+def stats(context: Context, as_json: bool) -> None:
+    """Show graphs with their triple counts and what the knowledge base holds."""
+    from rusmeco.kb.statistics import statistics
+
+    figures = statistics(context.store)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    for name, count in figures["graphs"].items():
+        click.echo(f"{count:>9}  {name}")
+    click.echo()
+    for name, count in figures["counts"].items():
+        click.echo(f"{count:>9}  {name}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@pass_context
+def serve(context: Context, host: str, port: int, threads: int) -> None:
+    """Serve the SPARQL endpoint and the web pages with waitress."""
+    from waitress import create_server
+
+    from rusmeco.server.app import create_app
+
+    app = create_app(context.settings, store=context.store)
+    server = create_server(app, host=host, port=port, threads=threads)
+    click.echo(f"Serving the RUSMECO knowledge graph on http://{host}:{server.effective_port}/")
+    server.run()

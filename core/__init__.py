@@ -1,0 +1,1 @@
+"""Shared base of every component: errors and configuration."""

@@ -1,0 +1,57 @@
+"""Settings read from the environment, with defaults that work out of the box."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+DEFAULT_BASE_IRI = "https://w3id.org/rusmeco/id/"
+
+ENV_STORE = "RUSMECO_STORE"
+ENV_BASE_IRI = "RUSMECO_BASE_IRI"
+ENV_UPDATE_TOKEN = "RUSMECO_UPDATE_TOKEN"
+ENV_QUERY_TIMEOUT = "RUSMECO_QUERY_TIMEOUT"
+ENV_RESULT_LIMIT = "RUSMECO_RESULT_LIMIT"
+
+
+def default_store_location() -> str:
+    """Return the per-user data folder used when no store location is given."""
+    return str(Path(user_data_dir("rusmeco")) / "store")
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the store lives, which IRIs the instance mints and service limits."""
+
+    store: str = field(default_factory=default_store_location)
+    base_iri: str = DEFAULT_BASE_IRI
+    update_token: str | None = None
+    query_timeout: float = 30.0
+    result_limit: int = 100_000
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Build settings from ``RUSMECO_*`` variables; non-None overrides win."""
+        settings = cls(
+            store=os.environ.get(ENV_STORE) or default_store_location(),
+            base_iri=os.environ.get(ENV_BASE_IRI) or DEFAULT_BASE_IRI,
+            update_token=os.environ.get(ENV_UPDATE_TOKEN) or None,
+            query_timeout=_env_float(ENV_QUERY_TIMEOUT, 30.0),
+            result_limit=_env_int(ENV_RESULT_LIMIT, 100_000),
+        )
+        chosen = {key: value for key, value in overrides.items() if value is not None}
+
+        return replace(settings, **chosen)

@@ -1,0 +1,1 @@
+"""The knowledge base: the store, named graphs, loaders for bundled data."""

@@ -1,0 +1,1 @@
+"""The RUSMECO ontology: terms, namespaces and the Turtle files that define them."""
