@@ -10,39 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from rusmeco.cli.context import Context, pass_context
 from rusmeco.core.config import ENV_BASE_IRI, ENV_STORE, Settings
 from rusmeco.core.errors import RusmecoError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Context:
-    """What every command needs: the settings and, once asked for, the store."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._store: Any = None
-
-    @property
-    def store(self) -> Any:
-        """Open the configured store on first use."""
-        if self._store is None:
-            from rusmeco.kb.store import open_store
-
-            self._store = open_store(self.settings.store)
-        return self._store
-
-    def close(self) -> None:
-        """Close the store if it was opened."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
 
 
 class RusmecoGroup(click.Group):
@@ -55,9 +30,6 @@ class RusmecoGroup(click.Group):
         except RusmecoError as error:
             click.secho(str(error), fg="red", err=True)
             ctx.exit(error.exit_code)
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(cls=RusmecoGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,7 +48,9 @@ pass_context = click.make_pass_decorator(Context)
 @click.option("-v", "--verbose", count=True, help="Say more (-v steps, -vv details).")
 @click.version_option(package_name="rusmeco")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None, base_iri: str | None, verbose: int) -> None:
+def cli(
+    ctx: click.Context, store: str | None, base_iri: str | None, verbose: int
+) -> None:
     """RUSMECO knowledge graph: management practices and SME case studies."""
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -103,7 +77,9 @@ def build(context: Context) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--graph", "graph", required=True, metavar="IRI", help="Target graph.")
-@click.option("--format", "format_", metavar="FMT", help="nt, nq, ttl, trig, rdf, jsonld.")
+@click.option(
+    "--format", "format_", metavar="FMT", help="nt, nq, ttl, trig, rdf, jsonld."
+)
 @pass_context
 def load(context: Context, file: Path, graph: str, format_: str | None) -> None:
     """Load an RDF FILE into a named graph, replacing what the graph held."""
@@ -142,7 +118,9 @@ def query(context: Context, source: Any, format_: str, limit: int | None) -> Non
     show_default=True,
 )
 @click.option("--graph", metavar="IRI", help="Export only this named graph.")
-@click.option("-o", "--output", type=click.File("wb"), default="-", help="File to write.")
+@click.option(
+    "-o", "--output", type=click.File("wb"), default="-", help="File to write."
+)
 @pass_context
 def export(context: Context, format_: str, graph: str | None, output: Any) -> None:
     """Write the store, or one graph, as N-Quads, TriG, Turtle or N-Triples."""
@@ -180,5 +158,10 @@ def serve(context: Context, host: str, port: int, threads: int) -> None:
 
     app = create_app(context.settings, store=context.store)
     server = create_server(app, host=host, port=port, threads=threads)
-    click.echo(f"Serving the RUSMECO knowledge graph on http://{host}:{server.effective_port}/")
+    click.echo(
+        f"Serving the RUSMECO knowledge graph on http://{host}:{server.effective_port}/"
+    )
     server.run()
+
+
+# Commands defined in their own modules are registered below.

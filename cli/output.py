@@ -34,10 +34,15 @@ def table(result: QueryResult) -> str:
         for i, name in enumerate(result.variables)
     ]
     lines = [
-        "  ".join(name.ljust(width) for name, width in zip(result.variables, widths)),
+        "  ".join(
+            name.ljust(width)
+            for name, width in zip(result.variables, widths, strict=True)
+        ),
         "  ".join("-" * width for width in widths),
     ]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells
+    ]
     lines.append(f"({len(cells)} rows)")
 
     return "\n".join(lines)

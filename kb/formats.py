@@ -1,4 +1,4 @@
-"""RDF serialisation formats known to the store, by short name, suffix and media type."""
+"""RDF serialisation formats known to the store, by short name and file suffix."""
 
 from __future__ import annotations
 

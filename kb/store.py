@@ -214,9 +214,7 @@ class OxigraphStore(Store):
             self._store.remove_graph(ox.NamedNode(target))
             raise DataError(f"{path}: {error}", hint="nothing was loaded") from None
         if existed:
-            self.update(
-                f"DROP SILENT GRAPH <{graph}> ; MOVE <{target}> TO <{graph}>"
-            )
+            self.update(f"DROP SILENT GRAPH <{graph}> ; MOVE <{target}> TO <{graph}>")
         log.info("loaded %s into <%s>", path, graph)
 
         return self.graphs().get(graph, 0)

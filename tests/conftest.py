@@ -1,0 +1,62 @@
+"""Shared fixtures: settings in a temporary folder, stores, a built knowledge base."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rusmeco.core.config import Settings
+from rusmeco.kb.store import Store, open_store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep every test away from the user's store and settings."""
+    for name in ("RUSMECO_STORE", "RUSMECO_BASE_IRI", "RUSMECO_UPDATE_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose store is a fresh folder."""
+    return Settings(store=str(tmp_path / "store"))
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """An empty embedded store on disk."""
+    opened = open_store(settings.store)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A Click runner for the ``rusmeco`` command."""
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of a knowledge base built once per test session from bundled data."""
+    from rusmeco.kb.build import build_knowledge_base
+
+    settings = Settings(store=str(tmp_path_factory.mktemp("built") / "store"))
+    with open_store(settings.store) as built:
+        build_knowledge_base(built, settings)
+
+    return settings
+
+
+@pytest.fixture
+def built_store(built_settings: Settings) -> Iterator[Store]:
+    """The session's built knowledge base, opened for one test (do not modify it)."""
+    opened = open_store(built_settings.store)
+    yield opened
+    opened.close()
