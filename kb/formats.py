@@ -39,6 +39,10 @@ def format_for_path(path: Path) -> RdfFormat:
         )
     found = RdfFormat.from_extension(suffixes[-1].lstrip("."))
     if found is None:
-        return rdf_format(suffixes[-1])
+        known = ", ".join(f".{name}" for name in sorted(FORMATS))
+        raise DataError(
+            f"{path}: unknown RDF file suffix {suffixes[-1]!r}",
+            hint=f"rename it to one of {known} or give the format explicitly",
+        )
 
     return found
