@@ -8,6 +8,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from rusmeco.core.errors import ConfigError
+
 DEFAULT_BASE_IRI = "https://w3id.org/rusmeco/id/"
 
 ENV_STORE = "RUSMECO_STORE"
@@ -22,14 +24,21 @@ def default_store_location() -> str:
     return str(Path(user_data_dir("rusmeco")) / "store")
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_number(name: str, default: float, kind: type[float] | type[int]) -> float:
     value = os.environ.get(name)
-    return float(value) if value else default
+    if not value:
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={value!r} is not a {kind.__name__}",
+            hint=f"set {name} to a positive number or unset it",
+        ) from None
+    if number <= 0:
+        raise ConfigError(f"{name}={value!r} must be positive")
 
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    return number
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,8 @@ class Settings:
             store=os.environ.get(ENV_STORE) or default_store_location(),
             base_iri=os.environ.get(ENV_BASE_IRI) or DEFAULT_BASE_IRI,
             update_token=os.environ.get(ENV_UPDATE_TOKEN) or None,
-            query_timeout=_env_float(ENV_QUERY_TIMEOUT, 30.0),
-            result_limit=_env_int(ENV_RESULT_LIMIT, 100_000),
+            query_timeout=float(_env_number(ENV_QUERY_TIMEOUT, 30.0, float)),
+            result_limit=int(_env_number(ENV_RESULT_LIMIT, 100_000, int)),
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
 

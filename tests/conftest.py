@@ -17,7 +17,13 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep every test away from the user's store and settings."""
-    for name in ("RUSMECO_STORE", "RUSMECO_BASE_IRI", "RUSMECO_UPDATE_TOKEN"):
+    for name in (
+        "RUSMECO_STORE",
+        "RUSMECO_BASE_IRI",
+        "RUSMECO_UPDATE_TOKEN",
+        "RUSMECO_QUERY_TIMEOUT",
+        "RUSMECO_RESULT_LIMIT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
