@@ -66,12 +66,19 @@ def build(context: Context) -> None:
 
     Running it again replaces each source's graph, so nothing duplicates.
     """
+    from rusmeco.ingest.build import build_steps, ingest_bundled
     from rusmeco.kb.build import build_knowledge_base
 
     with click.progressbar(length=1, label="Building", file=sys.stderr) as bar:
         report = build_knowledge_base(context.store, context.settings, progress=bar)
     for graph, count in report.items():
         click.echo(f"{count:>9}  {graph}")
+    steps = build_steps()
+    with click.progressbar(length=steps, label="Annotating", file=sys.stderr) as bar:
+        annotated = ingest_bundled(context.store, context.settings, progress=bar.update)
+    click.echo(f"{len(annotated.documents):>9}  documents annotated")
+    for failure in annotated.failures:
+        click.secho(f"skipped {failure.source}: {failure.reason}", fg="yellow", err=True)
 
 
 @cli.command()

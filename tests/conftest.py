@@ -51,11 +51,13 @@ def runner() -> CliRunner:
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings of a knowledge base built once per test session from bundled data."""
+    from rusmeco.ingest.build import ingest_bundled
     from rusmeco.kb.build import build_knowledge_base
 
     settings = Settings(store=str(tmp_path_factory.mktemp("built") / "store"))
     with open_store(settings.store) as built:
         build_knowledge_base(built, settings)
+        ingest_bundled(built, settings)
 
     return settings
 

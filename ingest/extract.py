@@ -1,0 +1,270 @@
+"""Quantities and outcomes attached to indicators, and context factors with polarity.
+
+Both work on a normalised spaCy ``Doc`` (``token.norm_`` holds lemmas), inside one
+sentence: a quantity pattern ("by 30%", "from 12 to 8 days", "с 3% до 0,5%",
+"в 2 раза") counts when the sentence has a direction cue (reduce, сократить ...);
+it is attached to the nearest indicator mention of that sentence. A context factor
+mention becomes a barrier or an enabler by the nearest polarity cue in its sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from rusmeco.ingest.pipeline import ContextStatement, Mention, Quantity, concept_spans
+
+log = logging.getLogger(__name__)
+
+NUMBER_WORDS = {
+    "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0, "half": 0.5,
+    "два": 2.0, "три": 3.0, "четыре": 4.0, "пять": 5.0, "десять": 10.0,
+    "полтора": 1.5, "двое": 2.0, "трое": 3.0,
+}  # fmt: skip
+FOLD_WORDS = {"twofold": 2.0, "threefold": 3.0, "fourfold": 4.0, "fivefold": 5.0,
+              "tenfold": 10.0}  # fmt: skip
+
+UNITS = {
+    "%": "percent", "percent": "percent", "процент": "percent",
+    "pp": "percentage-point", "п.п.": "percentage-point", "п.п": "percentage-point",
+    "day": "day", "день": "day", "сутки": "day", "week": "week", "неделя": "week",
+    "month": "month", "месяц": "month", "year": "year", "год": "year",
+    "hour": "hour", "час": "hour", "minute": "minute", "минута": "minute",
+    "eur": "EUR", "euro": "EUR", "евро": "EUR", "рубль": "RUB", "руб": "RUB",
+    "руб.": "RUB", "usd": "USD", "dollar": "USD", "$": "USD",
+}  # fmt: skip
+
+DECREASE = {
+    "reduce", "reduction", "cut", "decrease", "fall", "drop", "lower", "shrink",
+    "decline", "shorten", "eliminate", "minimize", "minimise", "slash",
+    "сократить", "сокращение", "сократиться", "сокращаться", "снизить", "снижение",
+    "снизиться", "снижаться", "уменьшить", "уменьшение", "уменьшиться",
+    "уменьшаться", "упасть", "падение", "сокращать", "снижать", "уменьшать",
+}  # fmt: skip
+INCREASE = {
+    "increase", "rise", "grow", "growth", "raise", "improve", "improvement",
+    "boost", "double", "triple", "gain", "expand",
+    "увеличить", "увеличение", "увеличиться", "увеличиваться", "вырасти", "рост",
+    "повысить", "повышение", "повыситься", "повышаться", "расти", "возрасти",
+    "прирост", "увеличивать", "повышать",
+}  # fmt: skip
+
+BARRIER_CUES = {
+    "barrier", "obstacle", "lack", "hinder", "hamper", "constraint", "prevent",
+    "difficulty", "shortage", "impede", "insufficient", "limited",
+    "барьер", "препятствие", "препятствовать", "недостаток", "нехватка",
+    "отсутствие", "ограничение", "сдерживать", "затруднять", "проблема",
+    "недостаточный", "дефицит", "сложность", "мешать", "низкий", "слабый",
+    "ограниченный",
+}  # fmt: skip
+ENABLER_CUES = {
+    "enable", "support", "help", "facilitate", "thanks", "foster", "promote",
+    "encourage",
+    "способствовать", "поддержка", "благодаря", "содействие", "стимулировать",
+    "помогать", "стимулирование", "содействовать", "поддерживать",
+}  # fmt: skip
+
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+_GROUP = re.compile(r"^\d{3}(?:,\d+)?$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+_NUM = {"TEXT": {"REGEX": _NUMBER.pattern}}
+_WORD_NUM = {"NORM": {"IN": sorted(NUMBER_WORDS)}}
+_GROUPS = {"TEXT": {"REGEX": _GROUP.pattern}, "OP": "*"}
+_UNIT = {"NORM": {"IN": sorted(UNITS)}}
+_UNIT_OPT = {"NORM": {"IN": sorted(UNITS)}, "OP": "?"}
+
+PATTERNS: dict[str, list[list[dict]]] = {
+    "BY": [[{"NORM": {"IN": ["by", "на"]}}, _NUM, _GROUPS, _UNIT]],
+    "FROM_TO": [
+        [
+            {"NORM": {"IN": ["from", "с", "со"]}},
+            _NUM,
+            _GROUPS,
+            _UNIT_OPT,
+            {"NORM": {"IN": ["to", "до"]}},
+            _NUM,
+            _GROUPS,
+            _UNIT_OPT,
+        ]
+    ],
+    "TO": [[{"NORM": {"IN": ["to", "до"]}}, _NUM, _GROUPS, _UNIT]],
+    "TIMES": [
+        [{"NORM": "в"}, _NUM, {"NORM": "раз"}],
+        [{"NORM": "в"}, _WORD_NUM, {"NORM": "раз"}],
+        [_NUM, {"NORM": {"IN": ["time", "fold"]}}],
+        [_WORD_NUM, {"NORM": {"IN": ["time", "fold"]}}],
+        [{"LOWER": {"IN": sorted(FOLD_WORDS)}}],
+    ],
+}
+
+_MATCHERS: dict[int, Matcher] = {}
+
+
+def _matcher(doc: Doc) -> Matcher:
+    key = id(doc.vocab)
+    if key not in _MATCHERS:
+        matcher = Matcher(doc.vocab, validate=False)
+        for name, patterns in PATTERNS.items():
+            matcher.add(name, patterns, greedy="LONGEST")
+        _MATCHERS[key] = matcher
+
+    return _MATCHERS[key]
+
+
+def number_value(tokens: list[str]) -> float | None:
+    """Return the value of a number written as tokens ("1", "500", "2,5", "два")."""
+    if len(tokens) == 1 and tokens[0].lower() in NUMBER_WORDS:
+        return NUMBER_WORDS[tokens[0].lower()]
+    joined = "".join(tokens).replace(",", ".")
+    try:
+        return float(joined)
+    except ValueError:
+        return None
+
+
+def _numbers(span: Span) -> list[tuple[float, str | None]]:
+    """Return each number of ``span`` with the unit written after it, if any."""
+    found: list[tuple[float, str | None]] = []
+    digits: list[str] = []
+    for token in list(span) + [None]:
+        is_digit = token is not None and (
+            (_NUMBER.match(token.text) and not digits)
+            or (digits and _GROUP.match(token.text))
+            or (not digits and token.lower_ in NUMBER_WORDS)
+        )
+        if is_digit:
+            digits.append(token.text)
+            continue
+        if digits:
+            value = number_value(digits)
+            unit = UNITS.get(token.norm_) if token is not None else None
+            if value is not None:
+                found.append((value, unit))
+            digits = []
+
+    return found
+
+
+def _direction_cue(span: Span) -> tuple[str | None, int]:
+    """Return the direction of the cue nearest to ``span`` in its sentence."""
+    best: tuple[str | None, int] = (None, 10**6)
+    for token in span.sent:
+        if span.start <= token.i < span.end:
+            continue
+        direction = (
+            "decrease"
+            if token.norm_ in DECREASE
+            else "increase"
+            if token.norm_ in INCREASE
+            else None
+        )
+        distance = abs(token.i - span.start)
+        if direction and distance < best[1]:
+            best = (direction, distance)
+
+    return best
+
+
+def _indicator(span: Span, indicators: list[Span]) -> str | None:
+    """Return the indicator mention nearest to ``span`` in its sentence."""
+    near = [s for s in indicators if s.sent.start == span.sent.start]
+    if not near:
+        return None
+    nearest = min(near, key=lambda s: (s.start > span.start, abs(s.start - span.start)))
+
+    return nearest.id_
+
+
+def quantities_in(doc: Doc, offset: int, lang: str) -> list[Quantity]:
+    """Find quantities that have a direction cue; offsets shifted by ``offset``."""
+    matches = [
+        Span(doc, start, end, label=match_id)
+        for match_id, start, end in _matcher(doc)(doc)
+    ]
+    indicators = [s for s in concept_spans(doc) if s.label_ == "indicator"]
+    found = []
+    for span in filter_spans(matches):
+        quantity = _quantity(span, indicators, offset)
+        if quantity is not None:
+            found.append(quantity)
+
+    return found
+
+
+def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | None:
+    numbers = _numbers(span)
+    fold = FOLD_WORDS.get(span.text.lower())
+    if fold:
+        numbers = [(fold, None)]
+    if not numbers or any(_YEAR.match(t.text) for t in span):
+        return None
+    direction, _ = _direction_cue(span)
+    if direction is None:
+        return None
+    value, unit = numbers[-1]
+    baseline = None
+    kind = span.label_
+    if kind == "FROM_TO":
+        baseline, first_unit = numbers[0]
+        unit = unit or first_unit
+        if value == baseline:
+            return None
+        direction = "decrease" if value < baseline else "increase"
+    if kind == "TIMES":
+        unit = "times"
+    if unit is None:
+        return None
+
+    return Quantity(
+        start=offset + span.start_char,
+        end=offset + span.end_char,
+        quote=span.text,
+        value=value,
+        unit=unit,
+        direction=direction,
+        indicator=_indicator(span, indicators),
+        baseline=baseline,
+        relative=kind in ("BY", "TIMES"),
+    )
+
+
+def context_statements(
+    doc: Doc, mentions: list[Mention], offset: int
+) -> list[ContextStatement]:
+    """Turn factor mentions whose sentence has a polarity cue into statements."""
+    statements = []
+    for mention in mentions:
+        if mention.kind != "factor":
+            continue
+        span = doc.char_span(mention.start - offset, mention.end - offset)
+        if span is None:
+            continue
+        polarity, cue = _polarity(span)
+        if polarity:
+            statements.append(ContextStatement(mention.concept, polarity, mention, cue))
+
+    return statements
+
+
+def _polarity(span: Span) -> tuple[str | None, str]:
+    best: tuple[str | None, str, int] = (None, "", 10**6)
+    for token in span.sent:
+        if span.start <= token.i < span.end:
+            continue
+        polarity = (
+            "barrier"
+            if token.norm_ in BARRIER_CUES
+            else "enabler"
+            if token.norm_ in ENABLER_CUES
+            else None
+        )
+        distance = abs(token.i - span.start)
+        if polarity and distance < best[2]:
+            best = (polarity, token.text, distance)
+
+    return best[0], best[1]

@@ -1,0 +1,255 @@
+"""The spaCy annotation pipeline: concept mentions, quantities, context statements.
+
+One blank spaCy pipeline per language: sentencizer, a lemma normaliser writing
+``token.norm_`` (:mod:`rusmeco.ingest.normalise`) and a span ruler matching on
+``NORM`` whose patterns are the catalogue's labels. Pipelines are cached per
+catalogue fingerprint, so they are rebuilt only when the catalogue changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from rusmeco.ingest import normalise
+from rusmeco.ingest.concepts import Catalogue, ConceptLabel
+from rusmeco.ingest.text import normalise_text
+
+log = logging.getLogger(__name__)
+
+SPANS_KEY = "concepts"
+CHUNK_CHARS = 100_000
+_ACRONYM = re.compile(r"^[A-ZА-ЯЁ0-9&]{2,6}$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the text that names a concept."""
+
+    start: int
+    end: int
+    quote: str
+    concept: str
+    kind: str
+    sentence: int
+    label_type: str = "alt"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A measured change or level of an indicator found in the text."""
+
+    start: int
+    end: int
+    quote: str
+    value: float
+    unit: str
+    direction: str | None
+    indicator: str | None = None
+    baseline: float | None = None
+    relative: bool = False
+
+
+@dataclass(frozen=True)
+class ContextStatement:
+    """A context factor named in a sentence that presents it as barrier or enabler."""
+
+    factor: str
+    polarity: str  # "barrier" or "enabler"
+    mention: Mention
+    cue: str
+
+
+@dataclass
+class Analysis:
+    """What the pipeline found in one text."""
+
+    text: str
+    lang: str
+    mentions: list[Mention] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    statements: list[ContextStatement] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    n_words: int = 0
+
+    def concepts(self, kind: str | None = None) -> list[str]:
+        """Return the concepts mentioned (of ``kind``), best score first."""
+        kinds = {m.concept: m.kind for m in self.mentions}
+        chosen = [c for c in self.scores if kind is None or kinds.get(c) == kind]
+
+        return sorted(chosen, key=lambda c: (-self.scores[c], c))
+
+
+def label_variants(label: str) -> set[str]:
+    """Return a label with its hyphen and space variants ("lean-production")."""
+    variants = {label}
+    if "-" in label:
+        variants.add(label.replace("-", " "))
+        variants.add(label.replace("-", ""))
+    words = label.split()
+    if 2 <= len(words) <= 3:
+        variants.add("-".join(words))
+
+    return variants
+
+
+def _is_acronym(label: str) -> bool:
+    return bool(_ACRONYM.match(label)) and any(ch.isalpha() for ch in label)
+
+
+def _patterns(labels: list[ConceptLabel]) -> list[dict]:
+    """Phrase patterns for labels, case-sensitive token patterns for acronyms."""
+    patterns: list[dict] = []
+    for item in labels:
+        if _is_acronym(item.label):
+            forms = [item.label, item.label + "s"]
+            pattern: object = [{"TEXT": {"IN": forms}}]
+            patterns.append(
+                {"label": item.kind, "pattern": pattern, "id": item.concept}
+            )
+            continue
+        for variant in sorted(label_variants(item.label)):
+            patterns.append(
+                {"label": item.kind, "pattern": variant, "id": item.concept}
+            )
+
+    return patterns
+
+
+def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
+    """Build the blank ``lang`` pipeline with a span ruler for ``labels``."""
+    nlp = spacy.blank(lang)
+    nlp.max_length = CHUNK_CHARS * 2
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(normalise.normaliser_for(lang))
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        config={
+            "spans_key": SPANS_KEY,
+            "phrase_matcher_attr": "NORM",
+            "validate": False,
+            "overwrite": True,
+        },
+    )
+    # Added last so that add_patterns runs the normaliser on the label strings.
+    ruler.add_patterns(_patterns(labels))
+    log.info("built the %s pipeline with %d labels", lang, len(labels))
+
+    return nlp
+
+
+_PIPELINES: dict[tuple[str, str], Language] = {}
+
+
+def pipeline_for(lang: str, catalogue: Catalogue) -> Language:
+    """Return the cached pipeline for ``lang`` and this catalogue, building it once."""
+    key = (lang, catalogue.fingerprint)
+    if key not in _PIPELINES:
+        for old in [k for k in _PIPELINES if k[0] == lang]:
+            del _PIPELINES[old]
+        _PIPELINES[key] = build_pipeline(lang, catalogue.for_language(lang))
+
+    return _PIPELINES[key]
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """Cut ``text`` at line breaks into pieces of at most about ``size`` characters."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind("\n", start + size // 2, end)
+            end = cut + 1 if cut > 0 else end
+        pieces.append((start, text[start:end]))
+        start = end
+
+    return pieces
+
+
+def concept_spans(doc: Doc) -> list[Span]:
+    """Return the ruler's spans without duplicates and without nested same-kind ones.
+
+    A span inside a longer span of the same kind ("quality management" inside
+    "total quality management") is dropped; spans of other kinds are kept.
+    """
+    unique = {(s.start, s.end, s.id_): s for s in doc.spans[SPANS_KEY]}
+    spans = sorted(unique.values(), key=lambda s: (s.start, -s.end, s.id_))
+    reach: dict[str, tuple[int, int]] = {}
+    kept = []
+    for span in spans:
+        widest = reach.get(span.label_)
+        if widest and (
+            widest[1] > span.end or (widest[1] == span.end and widest[0] < span.start)
+        ):
+            continue
+        kept.append(span)
+        if not widest or span.end > widest[1]:
+            reach[span.label_] = (span.start, span.end)
+
+    return kept
+
+
+def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
+    """Annotate ``text`` (normalised here) in ``lang`` against ``catalogue``."""
+    from rusmeco.ingest.extract import context_statements, quantities_in
+
+    text = normalise_text(text)
+    nlp = pipeline_for(lang, catalogue)
+    analysis = Analysis(text=text, lang=lang)
+    preferred = {
+        (label.concept, label.label.lower())
+        for label in catalogue.labels
+        if label.label_type == "pref"
+    }
+    sentence_base = 0
+    for offset, piece in chunks(text):
+        doc = nlp(piece)
+        sentences = {sent.start: i + sentence_base for i, sent in enumerate(doc.sents)}
+        found = [
+            Mention(
+                start=offset + span.start_char,
+                end=offset + span.end_char,
+                quote=span.text,
+                concept=span.id_,
+                kind=span.label_,
+                sentence=sentences[span.sent.start],
+                label_type="pref"
+                if (span.id_, span.text.lower()) in preferred
+                else "alt",
+            )
+            for span in concept_spans(doc)
+        ]
+        analysis.mentions.extend(found)
+        analysis.quantities.extend(quantities_in(doc, offset, lang))
+        analysis.statements.extend(context_statements(doc, found, offset))
+        sentence_base += len(sentences)
+        analysis.n_words += sum(1 for token in doc if not token.is_space)
+    analysis.scores = relevance(analysis.mentions, len(text))
+
+    return analysis
+
+
+def relevance(mentions: list[Mention], text_length: int) -> dict[str, float]:
+    """Score each mentioned concept from frequency, first occurrence and spread."""
+    by_concept: dict[str, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_concept[mention.concept].append(mention)
+    scores = {}
+    length = max(text_length, 1)
+    for concept, found in by_concept.items():
+        first = found[0].start / length
+        spread = (found[-1].start - found[0].start) / length
+        frequency = min(1.0, math.log2(1 + len(found)) / 4)
+        named = 1.0 if any(m.label_type == "pref" for m in found) else 0.5
+        value = 0.2 + 0.35 * frequency + 0.2 * (1 - first) + 0.15 * spread
+        scores[concept] = round(min(1.0, value + 0.1 * named), 3)
+
+    return scores

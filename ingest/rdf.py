@@ -1,0 +1,288 @@
+"""RDF of one annotated document: case study, Web Annotations, facts and provenance.
+
+Mentions become W3C Web Annotations (``oa:Annotation`` with a TextQuoteSelector and
+a TextPositionSelector whose offsets are code points of the stored ``rus:text``);
+each mentioned concept also gets a classifying annotation with the document-level
+score. Facts: practices, indicators and context factors mentioned, context
+statements (a factor as barrier or enabler), indicator observations (value, unit,
+direction). Provenance: the ingest run as a ``prov:Activity`` with the source file,
+its checksum, the pipeline and its version, and the time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from rusmeco.core.errors import DataError
+from rusmeco.ingest import PIPELINE_NAME, PIPELINE_VERSION
+from rusmeco.ingest.pipeline import Analysis, Mention
+from rusmeco.kb.rdf import new_graph
+from rusmeco.ontology.namespaces import OA, RUS, InstanceIris
+
+log = logging.getLogger(__name__)
+
+QUDT_UNIT = "http://qudt.org/vocab/unit/"
+CURRENCY = "http://qudt.org/vocab/currency/"
+UNIT_IRIS = {
+    "percent": QUDT_UNIT + "PERCENT",
+    "percentage-point": str(RUS.PercentagePoint),
+    "times": QUDT_UNIT + "UNITLESS",
+    "day": QUDT_UNIT + "DAY",
+    "week": QUDT_UNIT + "WK",
+    "month": QUDT_UNIT + "MO",
+    "year": QUDT_UNIT + "YR",
+    "hour": QUDT_UNIT + "HR",
+    "minute": QUDT_UNIT + "MIN",
+    "EUR": CURRENCY + "EUR",
+    "RUB": CURRENCY + "RUB",
+    "USD": CURRENCY + "USD",
+}
+UNIT_NAMES = {iri: name for name, iri in UNIT_IRIS.items()}
+DIRECTIONS = {"increase": RUS.Increase, "decrease": RUS.Decrease}
+POLARITIES = {"barrier": RUS.Barrier, "enabler": RUS.Enabler}
+MENTIONS = {
+    "practice": RUS.mentionsPractice,
+    "factor": RUS.mentionsContextFactor,
+    "indicator": RUS.mentionsIndicator,
+    "region": RUS.mentionsRegion,
+}
+CONTEXT_CHARS = 32
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the RDF says about the document besides its annotations."""
+
+    key: str
+    title: str | None
+    lang: str
+    source: str
+    checksum: str
+    date: str | None = None
+    record: str | None = None
+    url: str | None = None
+    case: str | None = None  # IRI of a case study already in the store
+
+
+def document_graph(iris: InstanceIris, key: str) -> str:
+    """Return the named graph that holds the ingested document ``key``."""
+    return iris.graph(f"case/{key}")
+
+
+def case_iri(iris: InstanceIris, key: str) -> str:
+    """Return the IRI of the case study made from the document ``key``."""
+    return iris.iri("case", key)
+
+
+def check_offsets(analysis: Analysis) -> None:
+    """Raise :class:`DataError` unless every span slices the text to its quote."""
+    spans = [*analysis.mentions, *analysis.quantities]
+    for span in spans:
+        if analysis.text[span.start : span.end] != span.quote:
+            raise DataError(
+                f"offsets {span.start}-{span.end} do not slice the text to "
+                f"{span.quote!r}; nothing was stored"
+            )
+
+
+def document_rdf(
+    iris: InstanceIris,
+    info: DocumentInfo,
+    analysis: Analysis,
+    *,
+    started: datetime | None = None,
+    include_text: bool = True,
+) -> Graph:
+    """Return the graph of one document: case study, annotations, facts, provenance."""
+    check_offsets(analysis)
+    graph = new_graph()
+    case = URIRef(info.case or case_iri(iris, info.key))
+    run = URIRef(iris.iri("ingest-run", f"{info.key}-{info.checksum[:12]}"))
+    if info.case is None:
+        _case_study(graph, case, info, analysis, include_text)
+    _provenance(graph, iris, case, run, info, started or datetime.now(UTC))
+    for i, mention in enumerate(analysis.mentions):
+        _mention(graph, iris, case, run, info.key, i, mention, analysis)
+    for concept, score in analysis.scores.items():
+        _classifying(graph, iris, case, run, info.key, concept, score)
+    kinds = {m.concept: m.kind for m in analysis.mentions}
+    for concept, kind in kinds.items():
+        graph.add((case, MENTIONS[kind], URIRef(concept)))
+    _observations(graph, iris, case, run, info.key, analysis)
+    _statements(graph, iris, case, run, info.key, analysis)
+
+    return graph
+
+
+def _case_study(
+    graph: Graph, case: URIRef, info: DocumentInfo, analysis: Analysis, text: bool
+) -> None:
+    graph.add((case, RDF.type, RUS.CaseStudy))
+    graph.add((case, DCTERMS.identifier, Literal(info.key)))
+    graph.add((case, DCTERMS.language, Literal(info.lang)))
+    if info.title:
+        graph.add((case, DCTERMS.title, Literal(info.title, lang=info.lang)))
+    if info.date:
+        graph.add((case, DCTERMS.date, Literal(info.date, datatype=XSD.date)))
+    if info.url:
+        graph.add((case, DCTERMS.source, URIRef(info.url)))
+    if text:
+        graph.add((case, RUS.text, Literal(analysis.text, lang=info.lang)))
+
+
+def _provenance(
+    graph: Graph,
+    iris: InstanceIris,
+    case: URIRef,
+    run: URIRef,
+    info: DocumentInfo,
+    started: datetime,
+) -> None:
+    source = URIRef(iris.iri("source", f"{info.key}-{info.checksum[:12]}"))
+    agent = URIRef(iris.iri("software", f"{PIPELINE_NAME}-{PIPELINE_VERSION}"))
+    graph.add((source, RDF.type, PROV.Entity))
+    graph.add((source, RUS.sourceFile, Literal(info.source)))
+    graph.add((source, RUS.sha256, Literal(info.checksum)))
+    if info.record:
+        graph.add((source, DCTERMS.identifier, Literal(info.record)))
+    graph.add((agent, RDF.type, PROV.SoftwareAgent))
+    graph.add((agent, RDFS.label, Literal(f"{PIPELINE_NAME} {PIPELINE_VERSION}")))
+    graph.add((agent, DCTERMS.hasVersion, Literal(PIPELINE_VERSION)))
+    graph.add((run, RDF.type, PROV.Activity))
+    graph.add((run, PROV.used, source))
+    graph.add((run, PROV.wasAssociatedWith, agent))
+    stamp = Literal(started.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    graph.add((run, PROV.startedAtTime, stamp))
+    graph.add((case, PROV.wasDerivedFrom, source))
+    graph.add((case, PROV.wasGeneratedBy, run))
+
+
+def _node(iris: InstanceIris, kind: str, key: str, *parts: object) -> URIRef:
+    digest = hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
+
+    return URIRef(iris.iri(kind, f"{key}-{digest}"))
+
+
+def _mention(
+    graph: Graph,
+    iris: InstanceIris,
+    case: URIRef,
+    run: URIRef,
+    key: str,
+    index: int,
+    mention: Mention,
+    analysis: Analysis,
+) -> None:
+    node = _node(iris, "annotation", key, mention.start, mention.end, mention.concept)
+    graph.add((node, RDF.type, OA.Annotation))
+    graph.add((node, OA.motivatedBy, OA.identifying))
+    graph.add((node, OA.hasBody, URIRef(mention.concept)))
+    graph.add((node, RUS.annotationType, Literal(mention.kind)))
+    graph.add((node, PROV.wasGeneratedBy, run))
+    _target(graph, node, case, mention.start, mention.end, mention.quote, analysis.text)
+
+
+def _target(
+    graph: Graph,
+    node: URIRef,
+    case: URIRef,
+    start: int,
+    end: int,
+    quote: str,
+    text: str,
+) -> None:
+    target, position, quoted = BNode(), BNode(), BNode()
+    graph.add((node, OA.hasTarget, target))
+    graph.add((target, RDF.type, OA.SpecificResource))
+    graph.add((target, OA.hasSource, case))
+    graph.add((target, OA.hasSelector, position))
+    graph.add((target, OA.hasSelector, quoted))
+    graph.add((position, RDF.type, OA.TextPositionSelector))
+    graph.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    graph.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    graph.add((quoted, RDF.type, OA.TextQuoteSelector))
+    graph.add((quoted, OA.exact, Literal(quote)))
+    graph.add((quoted, OA.prefix, Literal(text[max(0, start - CONTEXT_CHARS) : start])))
+    graph.add((quoted, OA.suffix, Literal(text[end : end + CONTEXT_CHARS])))
+
+
+def _classifying(
+    graph: Graph,
+    iris: InstanceIris,
+    case: URIRef,
+    run: URIRef,
+    key: str,
+    concept: str,
+    score: float,
+) -> None:
+    node = _node(iris, "annotation", key, "document", concept)
+    graph.add((node, RDF.type, OA.Annotation))
+    graph.add((node, OA.motivatedBy, OA.classifying))
+    graph.add((node, OA.hasBody, URIRef(concept)))
+    graph.add((node, OA.hasTarget, case))
+    graph.add((node, RUS.relevance, Literal(score, datatype=XSD.double)))
+    graph.add((node, PROV.wasGeneratedBy, run))
+
+
+def _observations(
+    graph: Graph,
+    iris: InstanceIris,
+    case: URIRef,
+    run: URIRef,
+    key: str,
+    analysis: Analysis,
+) -> None:
+    for quantity in analysis.quantities:
+        node = _node(iris, "observation", key, quantity.start, quantity.end)
+        graph.add((node, RDF.type, RUS.IndicatorObservation))
+        graph.add((case, RUS.reportsObservation, node))
+        if quantity.indicator:
+            graph.add((node, RUS.observedIndicator, URIRef(quantity.indicator)))
+        value = Literal(repr(quantity.value), datatype=XSD.decimal)
+        graph.add((node, RUS.change if quantity.relative else RUS.value, value))
+        if quantity.baseline is not None:
+            baseline = Literal(repr(quantity.baseline), datatype=XSD.decimal)
+            graph.add((node, RUS.baselineValue, baseline))
+        graph.add((node, RUS.unit, URIRef(UNIT_IRIS[quantity.unit])))
+        if quantity.direction:
+            graph.add((node, RUS.direction, DIRECTIONS[quantity.direction]))
+        graph.add((node, PROV.wasGeneratedBy, run))
+        anchor = _node(iris, "annotation", key, "quantity", quantity.start)
+        graph.add((anchor, RDF.type, OA.Annotation))
+        graph.add((anchor, OA.motivatedBy, OA.describing))
+        graph.add((anchor, OA.hasBody, node))
+        graph.add((anchor, RUS.annotationType, Literal("quantity")))
+        graph.add((anchor, PROV.wasGeneratedBy, run))
+        _target(
+            graph,
+            anchor,
+            case,
+            quantity.start,
+            quantity.end,
+            quantity.quote,
+            analysis.text,
+        )
+
+
+def _statements(
+    graph: Graph,
+    iris: InstanceIris,
+    case: URIRef,
+    run: URIRef,
+    key: str,
+    analysis: Analysis,
+) -> None:
+    for statement in analysis.statements:
+        mention = statement.mention
+        node = _node(iris, "context", key, mention.start, statement.factor)
+        graph.add((node, RDF.type, RUS.ContextStatement))
+        graph.add((case, RUS.reportsContext, node))
+        graph.add((node, RUS.contextFactor, URIRef(statement.factor)))
+        graph.add((node, RUS.polarity, POLARITIES[statement.polarity]))
+        graph.add((node, PROV.wasGeneratedBy, run))

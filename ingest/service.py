@@ -1,0 +1,197 @@
+"""Ingest documents into the store: read, annotate, write one named graph each.
+
+Every document lands in one transaction that replaces its graph, so re-ingesting a
+document replaces it, a killed run leaves whole documents only, and a file that
+fails leaves nothing behind. :func:`delete_document` removes a document's graph.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import ORG, RDF, RDFS
+
+from rusmeco.core.config import Settings
+from rusmeco.core.errors import DataError, NotFound
+from rusmeco.ingest.concepts import Catalogue, load_catalogue
+from rusmeco.ingest.pipeline import Analysis, analyse
+from rusmeco.ingest.rdf import DocumentInfo, case_iri, document_graph, document_rdf
+from rusmeco.ingest.readers import (
+    MAX_MEGABYTES,
+    SourceDocument,
+    Unreadable,
+    expand,
+    read_path,
+)
+from rusmeco.ingest.text import detect_language
+from rusmeco.kb.rdf import triples_of
+from rusmeco.kb.store import Store
+from rusmeco.ontology.namespaces import RUS, InstanceIris, slugify
+
+log = logging.getLogger(__name__)
+
+_CONCEPT_NAMED = """
+SELECT ?c WHERE {
+  { ?c skos:notation ?n FILTER (STR(?n) = $VALUE) }
+  UNION
+  { ?c skos:prefLabel|skos:altLabel ?l FILTER (LCASE(STR(?l)) = LCASE($VALUE)) }
+} LIMIT 1
+"""
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: documents stored, annotations per type, failures."""
+
+    documents: list[str] = field(default_factory=list)
+    annotations: Counter = field(default_factory=Counter)
+    failures: list[Unreadable] = field(default_factory=list)
+    words: int = 0
+
+    def add(self, analysis: Analysis) -> None:
+        """Count the annotations of one analysed document."""
+        self.words += analysis.n_words
+        self.annotations.update(m.kind for m in analysis.mentions)
+        self.annotations["quantity"] += len(analysis.quantities)
+        self.annotations["context statement"] += len(analysis.statements)
+
+
+@dataclass
+class Ingester:
+    """Annotates documents against the store's catalogue and stores them."""
+
+    store: Store
+    settings: Settings
+    catalogue: Catalogue | None = None
+    dry_run: bool = False
+
+    def __post_init__(self) -> None:
+        self.iris = InstanceIris(self.settings.base_iri)
+        if self.catalogue is None:
+            self.catalogue = load_catalogue(self.store)
+
+    def ingest_paths(
+        self,
+        paths: list[str],
+        *,
+        lang: str | None = None,
+        mapping: dict[str, str] | None = None,
+        max_megabytes: float = MAX_MEGABYTES,
+        progress: Callable[[Path], None] | None = None,
+    ) -> IngestReport:
+        """Ingest every file named by ``paths``; bad files are reported, not fatal."""
+        report = IngestReport()
+        for path in list(expand(paths)):
+            for item in read_path(path, mapping=mapping, max_megabytes=max_megabytes):
+                self._one(item, lang, report)
+            if progress is not None:
+                progress(path)
+
+        return report
+
+    def ingest_documents(
+        self,
+        documents: Iterable[SourceDocument | Unreadable],
+        *,
+        lang: str | None = None,
+    ) -> IngestReport:
+        """Ingest documents already read."""
+        report = IngestReport()
+        for item in documents:
+            self._one(item, lang, report)
+
+        return report
+
+    def _one(
+        self, item: SourceDocument | Unreadable, lang: str | None, report: IngestReport
+    ) -> None:
+        if isinstance(item, Unreadable):
+            log.warning("skipped %s: %s", item.source, item.reason)
+            report.failures.append(item)
+            return
+        try:
+            analysis = self.ingest(item, lang=lang)
+        except DataError as error:
+            log.warning("skipped %s: %s", item.source, error.message)
+            report.failures.append(
+                Unreadable(item.record or item.source, error.message)
+            )
+            return
+        report.documents.append(item.key)
+        report.add(analysis)
+
+    def ingest(self, document: SourceDocument, *, lang: str | None = None) -> Analysis:
+        """Annotate one document and replace its graph in one transaction."""
+        assert self.catalogue is not None
+        language = lang or document.lang or detect_language(document.text)
+        analysis = analyse(document.text, language, self.catalogue)
+        info = DocumentInfo(
+            key=document.key,
+            title=document.title,
+            lang=language,
+            source=document.source,
+            checksum=document.checksum,
+            date=document.date,
+            record=document.record,
+            url=document.metadata.get("url"),
+        )
+        graph = document_rdf(self.iris, info, analysis, started=datetime.now(UTC))
+        self._metadata_facts(graph, URIRef(case_iri(self.iris, info.key)), document)
+        if not self.dry_run:
+            self.store.replace_graph(
+                document_graph(self.iris, document.key), triples_of(graph)
+            )
+        log.info(
+            "ingested %s: %d mentions, %d quantities",
+            document.key,
+            len(analysis.mentions),
+            len(analysis.quantities),
+        )
+
+        return analysis
+
+    def _metadata_facts(
+        self, graph: Graph, case: URIRef, document: SourceDocument
+    ) -> None:
+        """Add the organisations, sector and region a record names."""
+        names = document.metadata.get("organisations", "")
+        for name in filter(None, (n.strip() for n in names.split(";"))):
+            organisation = URIRef(self.iris.iri("organisation", slugify(name)))
+            graph.add((organisation, RDF.type, ORG.Organization))
+            graph.add((organisation, RDFS.label, Literal(name)))
+            graph.add((case, RUS.participant, organisation))
+        for field_name, prop in (("sector", RUS.sector), ("region", RUS.region)):
+            value = document.metadata.get(field_name)
+            concept = self._concept_named(value) if value else None
+            if concept:
+                graph.add((case, prop, URIRef(concept)))
+
+    def _concept_named(self, value: str) -> str | None:
+        """Return the concept whose notation or label is ``value``, if one is."""
+        literal = Literal(value.strip()).n3()
+        result = self.store.query(_CONCEPT_NAMED.replace("$VALUE", literal))
+        rows = list(result.bindings())
+
+        return rows[0]["c"].value if rows else None
+
+
+def delete_document(store: Store, settings: Settings, document: str) -> str:
+    """Remove an ingested document, by key, case IRI or graph IRI; return its graph."""
+    iris = InstanceIris(settings.base_iri)
+    key = document.rstrip("/").rsplit("/", 1)[-1] if "://" in document else document
+    graph = document_graph(iris, slugify(key) if "://" not in document else key)
+    if graph not in store.graphs():
+        raise NotFound(
+            f"no ingested document {document!r} (graph <{graph}>)",
+            hint="list documents with: rusmeco query on ?g, or rusmeco stats",
+        )
+    store.drop_graph(graph)
+    log.info("deleted %s", graph)
+
+    return graph

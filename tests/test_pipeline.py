@@ -1,0 +1,176 @@
+"""The annotation pipeline: lemma normalisers, concept matching, quantities, polarity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rusmeco.ingest.concepts import (
+    Catalogue,
+    ConceptLabel,
+    catalogue_from_labels,
+    load_catalogue,
+)
+from rusmeco.ingest.pipeline import analyse, label_variants, pipeline_for
+from rusmeco.ingest.text import detect_language, normalise_text
+from rusmeco.kb.store import Store
+
+from ingest_helpers import EX, load_small_catalogue
+
+
+@pytest.fixture
+def catalogue(store: Store, settings, tmp_path: Path) -> Catalogue:
+    """The small test catalogue, read back from a store like the real one."""
+    load_small_catalogue(store, settings, tmp_path)
+
+    return load_catalogue(store)
+
+
+def concepts_of(text: str, lang: str, catalogue: Catalogue) -> list[str]:
+    return [m.concept for m in analyse(text, lang, catalogue).mentions]
+
+
+def test_catalogue_is_read_from_the_store_with_kinds(catalogue: Catalogue) -> None:
+    assert catalogue.kinds[EX + "Lean"] == "practice"
+    assert catalogue.kinds[EX + "LeadTime"] == "indicator"
+    assert catalogue.kinds[EX + "Finance"] == "factor"
+    assert {label.lang for label in catalogue.labels} == {"en", "ru"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Внедрение бережливого производства на заводе.", "ru"),
+        ("Бережливое производство на заводе.", "ru"),
+        ("The plant moved to lean-production last year.", "en"),
+        ("Lean Production at the plant.", "en"),
+        ("LEAN PRODUCTION AT THE PLANT.", "en"),
+        ("Lean manufacturing, as it is called.", "en"),
+    ],
+)
+def test_inflected_and_cased_forms_reach_the_same_concept(
+    text: str, lang: str, catalogue: Catalogue
+) -> None:
+    assert concepts_of(text, lang, catalogue) == [EX + "Lean"]
+
+
+def test_russian_adjectives_agree_in_every_case(catalogue: Catalogue) -> None:
+    forms = [
+        "малое и среднее предпринимательство",
+        "малого и среднего предпринимательства",
+        "малому и среднему предпринимательству",
+        "малым и средним предпринимательством",
+        "Малом и Среднем Предпринимательстве",
+    ]
+    for form in forms:
+        assert concepts_of(f"Поддержка: {form}.", "ru", catalogue) == [
+            EX + "SmeSupport"
+        ], form
+
+
+def test_nested_concept_of_the_same_kind_is_dropped(catalogue: Catalogue) -> None:
+    found = concepts_of(
+        "Total quality management and quality management.", "en", catalogue
+    )
+
+    assert found == [EX + "TQM", EX + "QM"]
+
+
+def test_acronyms_match_case_sensitively_with_plurals(catalogue: Catalogue) -> None:
+    assert concepts_of("Two TQMs and one TQM.", "en", catalogue) == [EX + "TQM"] * 2
+    assert concepts_of("tqm in lower case is not an acronym.", "en", catalogue) == []
+
+
+def test_offsets_slice_the_normalised_text(catalogue: Catalogue) -> None:
+    raw = "Cut lead\u00a0time by 30\u202f% — e\u0301 LEAN PRODUCTION."
+    analysis = analyse(raw, "en", catalogue)
+
+    assert analysis.text == normalise_text(raw)
+    for item in [*analysis.mentions, *analysis.quantities]:
+        assert analysis.text[item.start : item.end] == item.quote
+    assert len(analysis.mentions) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("We cut lead time by 30%.", "en", (30.0, "percent", "decrease", "LeadTime")),
+        (
+            "Lead time fell from 12 to 8 days.",
+            "en",
+            (8.0, "day", "decrease", "LeadTime"),
+        ),
+        (
+            "Сократили брак с 3% до 0,5%.",
+            "ru",
+            (0.5, "percent", "decrease", "DefectRate"),
+        ),
+        (
+            "Сроки поставки сократились в 2 раза.",
+            "ru",
+            (2.0, "times", "decrease", "LeadTime"),
+        ),
+        (
+            "Уровень брака вырос на 1 500 единиц.",
+            "ru",
+            None,
+        ),
+    ],
+)
+def test_quantities_carry_value_unit_direction_and_indicator(
+    text: str, lang: str, expected: tuple | None, catalogue: Catalogue
+) -> None:
+    found = [
+        (q.value, q.unit, q.direction, q.indicator and q.indicator.split("#")[-1])
+        for q in analyse(text, lang, catalogue).quantities
+    ]
+
+    assert found == ([expected] if expected else [])
+
+
+def test_quantity_without_direction_cue_is_not_an_outcome(catalogue: Catalogue) -> None:
+    assert analyse("About 30% of firms were visited.", "en", catalogue).quantities == []
+
+
+def test_context_factor_polarity(catalogue: Catalogue) -> None:
+    barrier = analyse("Lack of access to finance slowed them.", "en", catalogue)
+    enabler = analyse(
+        "Благодаря доступу к финансированию фирма выросла.", "ru", catalogue
+    )
+
+    assert [(s.factor, s.polarity) for s in barrier.statements] == [
+        (EX + "Finance", "barrier")
+    ]
+    assert [(s.factor, s.polarity) for s in enabler.statements] == [
+        (EX + "Finance", "enabler")
+    ]
+
+
+def test_pipeline_is_cached_until_the_catalogue_changes(catalogue: Catalogue) -> None:
+    first = pipeline_for("en", catalogue)
+    extra = ConceptLabel(EX + "Kaizen", "practice", "en", "kaizen", "pref")
+    changed = catalogue_from_labels([*catalogue.labels, extra])
+
+    assert pipeline_for("en", catalogue) is first
+    assert pipeline_for("en", changed) is not first
+    assert concepts_of("Kaizen events.", "en", changed) == [EX + "Kaizen"]
+    assert concepts_of("Kaizen events.", "en", catalogue) == []
+
+
+def test_label_variants_cover_hyphens_and_spaces() -> None:
+    assert label_variants("lean production") >= {"lean production", "lean-production"}
+    assert "бизнес процесс" in label_variants("бизнес-процесс")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Компания внедрила lean manufacturing и kaizen на заводе", "ru"),
+        ("The company introduced kaizen at the plant", "en"),
+        ("МСП", "ru"),
+        ("SME", "en"),
+    ],
+)
+def test_language_by_script_share_and_detector(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
