@@ -8,11 +8,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Protocol
 
 from rdflib import Graph
 
 from rusmeco.core.config import Settings
+from rusmeco.kb.catalogue import catalogue_files, catalogue_graph_name, read_turtle
 from rusmeco.kb.rdf import triples_of
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import InstanceIris, ontology_file
@@ -39,7 +42,19 @@ class Source:
 
 def sources() -> list[Source]:
     """Return the bundled data sets in the order they are loaded."""
-    return []
+    return catalogue_sources()
+
+
+def turtle_source(graph: str, path: Path) -> Source:
+    """Return a source that loads the bundled Turtle file ``path`` into ``graph``."""
+    return Source(graph, partial(read_turtle, path))
+
+
+def catalogue_sources() -> list[Source]:
+    """Return one source per catalogue file, each with its own graph."""
+    return [
+        turtle_source(catalogue_graph_name(path), path) for path in catalogue_files()
+    ]
 
 
 def build_knowledge_base(
