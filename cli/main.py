@@ -78,7 +78,8 @@ def build(context: Context) -> None:
         annotated = ingest_bundled(context.store, context.settings, progress=bar.update)
     click.echo(f"{len(annotated.documents):>9}  documents annotated")
     for failure in annotated.failures:
-        click.secho(f"skipped {failure.source}: {failure.reason}", fg="yellow", err=True)
+        message = f"skipped {failure.source}: {failure.reason}"
+        click.secho(message, fg="yellow", err=True)
 
 
 @cli.command()
@@ -172,3 +173,10 @@ def serve(context: Context, host: str, port: int, threads: int) -> None:
 
 
 # Commands defined in their own modules are registered below.
+
+from rusmeco.cli.ingest import annotate, delete, evaluate, ingest  # noqa: E402
+
+cli.add_command(ingest)
+cli.add_command(annotate)
+cli.add_command(evaluate)
+cli.add_command(delete)

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 SPANS_KEY = "concepts"
 CHUNK_CHARS = 100_000
 _ACRONYM = re.compile(r"^[A-ZА-ЯЁ0-9&]{2,6}$")
+_MIXED_ACRONYM = re.compile(r"^(?=(?:.*[A-ZА-ЯЁ]){2})[A-Za-zА-Яа-яЁё0-9&]{2,6}$")
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,20 @@ def label_variants(label: str) -> set[str]:
 
 
 def _is_acronym(label: str) -> bool:
-    return bool(_ACRONYM.match(label)) and any(ch.isalpha() for ch in label)
+    """Tell whether a label is an acronym ("TQM", "CoP"), matched case-sensitively."""
+    short = bool(_ACRONYM.match(label) or _MIXED_ACRONYM.match(label))
+
+    return short and any(ch.isalpha() for ch in label)
 
 
-def _patterns(labels: list[ConceptLabel]) -> list[dict]:
+def _patterns(nlp: Language, labels: list[ConceptLabel]) -> list[dict]:
     """Phrase patterns for labels, case-sensitive token patterns for acronyms."""
     patterns: list[dict] = []
     for item in labels:
         if _is_acronym(item.label):
-            forms = [item.label, item.label + "s"]
-            pattern: object = [{"TEXT": {"IN": forms}}]
+            tokens = [token.text for token in nlp.make_doc(item.label)]
+            pattern = [{"TEXT": text} for text in tokens[:-1]]
+            pattern.append({"TEXT": {"IN": [tokens[-1], tokens[-1] + "s"]}})
             patterns.append(
                 {"label": item.kind, "pattern": pattern, "id": item.concept}
             )
@@ -139,7 +144,7 @@ def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
         },
     )
     # Added last so that add_patterns runs the normaliser on the label strings.
-    ruler.add_patterns(_patterns(labels))
+    ruler.add_patterns(_patterns(nlp, labels))
     log.info("built the %s pipeline with %d labels", lang, len(labels))
 
     return nlp

@@ -1,10 +1,11 @@
-"""The annotation pipeline: lemma normalisers, concept matching, quantities, polarity."""
+"""The annotation pipeline: normalisers, concept matching, quantities, polarity."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from ingest_helpers import EX, load_small_catalogue
 
 from rusmeco.ingest.concepts import (
     Catalogue,
@@ -15,8 +16,6 @@ from rusmeco.ingest.concepts import (
 from rusmeco.ingest.pipeline import analyse, label_variants, pipeline_for
 from rusmeco.ingest.text import detect_language, normalise_text
 from rusmeco.kb.store import Store
-
-from ingest_helpers import EX, load_small_catalogue
 
 
 @pytest.fixture
