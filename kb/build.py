@@ -1,6 +1,8 @@
 """Build the knowledge base: the ontology and every bundled source, each in its graph.
 
 Every source replaces its own named graph, so building twice gives the same store.
+Every source is read before anything is written, and all graphs are replaced in one
+transaction: a missing or malformed file stops the build and leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from rusmeco.core.config import Settings
 from rusmeco.kb.catalogue import catalogue_files, catalogue_graph_name, read_turtle
+from rusmeco.kb.loaders import cordis, countries, nace, okved, regions
 from rusmeco.kb.rdf import triples_of
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import InstanceIris, ontology_file
@@ -42,7 +46,18 @@ class Source:
 
 def sources() -> list[Source]:
     """Return the bundled data sets in the order they are loaded."""
-    return catalogue_sources()
+    return reference_sources() + catalogue_sources()
+
+
+def reference_sources() -> list[Source]:
+    """Return the bundled reference data: countries, sectors, regions, case studies."""
+    return [
+        Source("countries", countries.read),
+        Source("nace", nace.read),
+        Source("okved", okved.read),
+        Source("regions", regions.read),
+        Source("cordis", cordis.read),
+    ]
 
 
 def turtle_source(graph: str, path: Path) -> Source:
@@ -64,20 +79,35 @@ def build_knowledge_base(
     iris = InstanceIris(settings.base_iri)
     steps = sources()
     if progress is not None:
-        progress.length = len(steps) + 1
+        progress.length = len(steps) + 2
 
+    graphs = _read_sources(steps, iris, progress)
     ontology_graph = iris.graph("ontology")
     store.load(ontology_file(), ontology_graph)
     _advance(progress)
-    for source in steps:
-        graph = iris.graph(source.graph)
-        store.replace_graph(graph, triples_of(source.read(iris)))
-        log.info("built graph <%s>", graph)
-        _advance(progress)
+    with store.transaction() as transaction:
+        for graph, triples in graphs.items():
+            transaction.replace_graph(graph, triples)
+    log.info("replaced %d source graphs", len(graphs))
+    _advance(progress)
     built = [ontology_graph] + [iris.graph(source.graph) for source in steps]
     counts = store.graphs()
 
     return {graph: counts.get(graph, 0) for graph in built}
+
+
+def _read_sources(
+    steps: list[Source], iris: InstanceIris, progress: Progress | None
+) -> dict[str, list[ox.Triple]]:
+    """Read every source into memory, before anything is written to the store."""
+    graphs = {}
+    for source in steps:
+        graph = iris.graph(source.graph)
+        graphs[graph] = triples_of(source.read(iris))
+        log.info("read %d triples for graph <%s>", len(graphs[graph]), graph)
+        _advance(progress)
+
+    return graphs
 
 
 def _advance(progress: Progress | None) -> None:

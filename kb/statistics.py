@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rusmeco.kb.loaders.nace import SCHEME as NACE_SCHEME
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import PREFIXES
 
@@ -12,6 +13,12 @@ COUNTED_CLASSES = {
     "countries": "rus:Country",
     "regions": "rus:Region",
     "sectors": "rus:Sector",
+}
+
+# Levels of NACE Rev. 2, found by their distance from the top of the scheme.
+NACE_LEVELS = {
+    "NACE sections": "skos:topConceptOf",
+    "NACE divisions": "skos:broader/skos:topConceptOf",
 }
 
 
@@ -28,8 +35,18 @@ def statistics(store: Store) -> dict[str, dict[str, int]]:
     counts = {
         name: found.get(_expand(curie), 0) for name, curie in COUNTED_CLASSES.items()
     }
+    for name, path in NACE_LEVELS.items():
+        counts[name] = _count(store, prologue, f"?s {path} <{NACE_SCHEME}>")
 
     return {"graphs": dict(sorted(store.graphs().items())), "counts": counts}
+
+
+def _count(store: Store, prologue: str, pattern: str) -> int:
+    result = store.query(
+        prologue + f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {pattern} }}"
+    )
+
+    return int(result.rows[0][0].value)
 
 
 def _expand(curie: str) -> str:
