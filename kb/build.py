@@ -18,7 +18,18 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from rusmeco.core.config import Settings
-from rusmeco.kb.catalogue import catalogue_files, catalogue_graph_name, read_turtle
+from rusmeco.kb.catalogue import (
+    EXAMPLES_GRAPH,
+    catalogue_files,
+    catalogue_graph_name,
+    examples_file,
+    read_turtle,
+)
+from rusmeco.kb.inference import (
+    DERIVED_GRAPH,
+    INFERRED_GRAPH,
+    rebuild_derived_graphs,
+)
 from rusmeco.kb.loaders import cordis, countries, nace, okved, regions
 from rusmeco.kb.rdf import triples_of
 from rusmeco.kb.store import Store
@@ -66,10 +77,12 @@ def turtle_source(graph: str, path: Path) -> Source:
 
 
 def catalogue_sources() -> list[Source]:
-    """Return one source per catalogue file, each with its own graph."""
-    return [
+    """Return one source per catalogue file, then the illustrative examples."""
+    catalogue = [
         turtle_source(catalogue_graph_name(path), path) for path in catalogue_files()
     ]
+
+    return catalogue + [turtle_source(EXAMPLES_GRAPH, examples_file())]
 
 
 def build_knowledge_base(
@@ -79,7 +92,7 @@ def build_knowledge_base(
     iris = InstanceIris(settings.base_iri)
     steps = sources()
     if progress is not None:
-        progress.length = len(steps) + 2
+        progress.length = len(steps) + 3
 
     graphs = _read_sources(steps, iris, progress)
     ontology_graph = iris.graph("ontology")
@@ -90,7 +103,10 @@ def build_knowledge_base(
             transaction.replace_graph(graph, triples)
     log.info("replaced %d source graphs", len(graphs))
     _advance(progress)
+    rebuild_derived_graphs(store, iris)
+    _advance(progress)
     built = [ontology_graph] + [iris.graph(source.graph) for source in steps]
+    built += [iris.graph(DERIVED_GRAPH), iris.graph(INFERRED_GRAPH)]
     counts = store.graphs()
 
     return {graph: counts.get(graph, 0) for graph in built}

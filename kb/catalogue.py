@@ -32,6 +32,14 @@ def catalogue_files() -> list[Path]:
     return sorted(catalogue_dir().glob("*.ttl"))
 
 
+def examples_file() -> Path:
+    """Return the Turtle file of the illustrative example records."""
+    return Path(str(resources.files("rusmeco.kb") / "data" / "examples" / "network.ttl"))
+
+
+EXAMPLES_GRAPH = "examples"
+
+
 def catalogue_graph_name(path: Path) -> str:
     """Return the short name of the graph a catalogue file is loaded into."""
     return CATALOGUE_GRAPH_PREFIX + path.stem
