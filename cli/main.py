@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 unexpected error; 2 usage or configuration error;
 3 bad input data; 4 malformed SPARQL; 5 store unavailable; 6 not found;
-7 validation failed.
+7 validation failed; 8 query stopped at its time limit.
 """
 
 from __future__ import annotations

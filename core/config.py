@@ -17,6 +17,9 @@ ENV_BASE_IRI = "RUSMECO_BASE_IRI"
 ENV_UPDATE_TOKEN = "RUSMECO_UPDATE_TOKEN"
 ENV_QUERY_TIMEOUT = "RUSMECO_QUERY_TIMEOUT"
 ENV_RESULT_LIMIT = "RUSMECO_RESULT_LIMIT"
+ENV_QUERY_WORKERS = "RUSMECO_QUERY_WORKERS"
+ENV_SERVICE_ALLOWLIST = "RUSMECO_SERVICE_ALLOWLIST"
+ENV_MAX_REQUEST_BYTES = "RUSMECO_MAX_REQUEST_BYTES"
 
 
 def default_store_location() -> str:
@@ -41,6 +44,13 @@ def _env_number(name: str, default: float, kind: type[float] | type[int]) -> flo
     return number
 
 
+def _env_hosts(name: str) -> tuple[str, ...]:
+    """Read a comma-separated list of host names, lower-cased."""
+    value = os.environ.get(name) or ""
+
+    return tuple(host.strip().lower() for host in value.split(",") if host.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the store lives, which IRIs the instance mints and service limits."""
@@ -50,6 +60,12 @@ class Settings:
     update_token: str | None = None
     query_timeout: float = 30.0
     result_limit: int = 100_000
+    # Worker processes kept ready to run queries under the time limit.
+    query_workers: int = 2
+    # Hosts that SERVICE clauses and LOAD operations may reach (none by default).
+    service_allowlist: tuple[str, ...] = ()
+    # Largest request body the web service reads, in bytes.
+    max_request_bytes: int = 16 * 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -60,6 +76,11 @@ class Settings:
             update_token=os.environ.get(ENV_UPDATE_TOKEN) or None,
             query_timeout=float(_env_number(ENV_QUERY_TIMEOUT, 30.0, float)),
             result_limit=int(_env_number(ENV_RESULT_LIMIT, 100_000, int)),
+            query_workers=int(_env_number(ENV_QUERY_WORKERS, 2, int)),
+            service_allowlist=_env_hosts(ENV_SERVICE_ALLOWLIST),
+            max_request_bytes=int(
+                _env_number(ENV_MAX_REQUEST_BYTES, 16 * 1024 * 1024, int)
+            ),
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
 

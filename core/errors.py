@@ -85,3 +85,11 @@ class ValidationFailed(RusmecoError):
     prefix = "Validation failed"
     status = 422
     exit_code = 7
+
+
+class QueryTimeout(RusmecoError):
+    """A query ran longer than the time limit and was stopped."""
+
+    prefix = "Query stopped"
+    status = 503
+    exit_code = 8

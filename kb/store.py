@@ -8,50 +8,36 @@ store on disk.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from rusmeco.core.errors import (
+    ConfigError,
     DataError,
     NotFound,
     QuerySyntaxError,
     StoreUnavailable,
 )
+from rusmeco.kb.evaluation import QueryRequest, QueryResult, Term, evaluate
 from rusmeco.kb.formats import format_for_path, rdf_format
+from rusmeco.kb.sparql import add_using_clauses
 from rusmeco.ontology.namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from rusmeco.kb.pool import QueryPool
 
 log = logging.getLogger(__name__)
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-@dataclass
-class QueryResult:
-    """The answer to a SPARQL query: solutions, a boolean or triples."""
-
-    kind: Literal["solutions", "boolean", "graph"]
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
-    truncated: bool = False
-
-    def bindings(self) -> Iterator[dict[str, Term]]:
-        """Yield each solution as a mapping from variable name to bound term."""
-        for row in self.rows:
-            yield {
-                name: term
-                for name, term in zip(self.variables, row, strict=True)
-                if term is not None
-            }
+# RocksDB keeps the data in table files and the write-ahead log.
+DATA_FILE_SUFFIXES = (".sst", ".log")
 
 
 class Transaction:
@@ -88,19 +74,40 @@ class Store(ABC):
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         limit: int | None = None,
+        base_iri: str | None = None,
+        substitutions: dict[str, Term] | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
         """Evaluate a SPARQL query.
 
-        Without ``default_graphs`` the default graph is the union of all graphs.
+        Without ``default_graphs``, and unless the query has a ``FROM`` clause,
+        the default graph is the union of all graphs. ``FROM`` only names graphs
+        of the store; nothing is ever fetched from the web.
         The prefixes of :data:`~rusmeco.ontology.namespaces.PREFIXES` are
-        predeclared; a query may redeclare them.
+        predeclared; a query may redeclare them. ``base_iri`` resolves relative
+        IRIs. ``substitutions`` binds variables to terms before evaluation, so
+        values never have to be written into the query text.
         At most ``limit`` solutions or triples are kept; ``truncated`` tells
         whether more were available.
+        With ``timeout`` (seconds) the query is stopped when it runs longer and
+        :class:`~rusmeco.core.errors.QueryTimeout` is raised.
         """
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL update in one transaction."""
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: list[str] | None = None,
+        using_named_graphs: list[str] | None = None,
+    ) -> None:
+        """Apply a SPARQL update in one transaction.
+
+        ``using_graphs`` and ``using_named_graphs`` give the dataset of its
+        ``WHERE`` clauses, as the protocol's ``using-graph-uri`` and
+        ``using-named-graph-uri`` do.
+        """
 
     @abstractmethod
     def load(self, path: Path, graph: str, *, format: str | None = None) -> int:
@@ -125,6 +132,21 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the store."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """Return a stamp that changes whenever the data may have changed.
+
+        Derived products (dumps, descriptions) compare it to know when to be
+        made again; an unchanged stamp means unchanged data.
+        """
+
+    def warm_up(self, workers: int) -> None:
+        """Get ready to answer time-limited queries at once, with ``workers`` ready.
+
+        Backends without worker processes have nothing to prepare.
+        """
+        log.debug("nothing to warm up for %s (%d workers)", self.location, workers)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -157,6 +179,8 @@ class OxigraphStore(Store):
 
     def __init__(self, location: Path | None) -> None:
         self.location = str(location) if location else ":memory:"
+        self.generation = 0
+        self._pool: QueryPool | None = None
         try:
             if location is None:
                 self._store = ox.Store()
@@ -178,28 +202,68 @@ class OxigraphStore(Store):
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         limit: int | None = None,
+        base_iri: str | None = None,
+        substitutions: dict[str, Term] | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
-        """Evaluate a SPARQL query with Oxigraph."""
-        options: dict[str, object] = {"prefixes": PREFIXES}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        try:
-            answer = self._store.query(sparql, **options)
-        except SyntaxError as error:
-            raise QuerySyntaxError(str(error)) from None
+        """Evaluate a SPARQL query with Oxigraph, in a worker process if limited."""
+        request = QueryRequest(
+            sparql,
+            default_graphs,
+            named_graphs,
+            limit,
+            base_iri,
+            substitutions,
+            prefixes=PREFIXES,
+        )
+        if timeout is None:
+            return evaluate(self._store, request)
 
-        return _collect(answer, limit)
+        return self.query_pool().run(request, self.generation, timeout)
 
-    def update(self, sparql: str) -> None:
+    def query_pool(self) -> QueryPool:
+        """Return the worker processes that run queries under a time limit."""
+        if self._pool is None:
+            if self.location == ":memory:":
+                raise ConfigError(
+                    "a time limit on queries needs a store on disk",
+                    hint="give a folder with --store or RUSMECO_STORE",
+                )
+            from rusmeco.kb.pool import QueryPool
+
+            self._store.flush()
+            self._pool = QueryPool(self.location)
+        return self._pool
+
+    def warm_up(self, workers: int) -> None:
+        """Start ``workers`` query worker processes now."""
+        pool = self.query_pool()
+        pool.idle = workers
+        pool.start()
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: list[str] | None = None,
+        using_named_graphs: list[str] | None = None,
+    ) -> None:
         """Apply a SPARQL update with Oxigraph."""
+        if using_graphs or using_named_graphs:
+            sparql = add_using_clauses(
+                sparql, using_graphs or [], using_named_graphs or []
+            )
         try:
-            self._store.update(sparql, prefixes=PREFIXES)
+            self._store.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
+        finally:
+            self._changed()
+
+    def _changed(self) -> None:
+        """Note a write, so that read-only views reopen before their next query."""
+        self.generation += 1
 
     def load(self, path: Path, graph: str, *, format: str | None = None) -> int:
         """Bulk-load a file into ``graph``; a failed load leaves the store unchanged."""
@@ -215,6 +279,7 @@ class OxigraphStore(Store):
             raise DataError(f"{path}: {error}", hint="nothing was loaded") from None
         if existed:
             self.update(f"DROP SILENT GRAPH <{graph}> ; MOVE <{target}> TO <{graph}>")
+        self._changed()
         log.info("loaded %s into <%s>", path, graph)
 
         return self.graphs().get(graph, 0)
@@ -235,6 +300,7 @@ class OxigraphStore(Store):
         if transaction.added:
             operations.append(f"INSERT DATA {{ {insert_data_body(transaction)} }}")
         self._store.update(" ;\n".join(operations))
+        self._changed()
 
     def dump(self, output: IO[bytes], format: str, graph: str | None = None) -> None:
         """Serialise with Oxigraph; a triple format without a graph merges all."""
@@ -242,7 +308,12 @@ class OxigraphStore(Store):
         if graph is not None:
             if graph not in self.graphs():
                 raise NotFound(f"there is no graph <{graph}> in the store")
-            self._store.dump(output, format=rdf, from_graph=ox.NamedNode(graph))
+            name = ox.NamedNode(graph)
+            if rdf.supports_datasets:
+                quads = self._store.quads_for_pattern(None, None, None, name)
+                ox.serialize(quads, output, format=rdf)
+            else:
+                self._store.dump(output, format=rdf, from_graph=name)
         elif rdf.supports_datasets:
             self._store.dump(output, format=rdf)
         else:
@@ -261,8 +332,27 @@ class OxigraphStore(Store):
 
         return {row["g"].value: int(row["n"].value) for row in answer}
 
+    def version(self) -> str:
+        """Stamp the data files of the store (every write changes one of them)."""
+        if self.location == ":memory:":
+            return f"memory-{id(self._store)}-{self.generation}"
+        files = []
+        for entry in Path(self.location).iterdir():
+            if entry.suffix in DATA_FILE_SUFFIXES or entry.name.startswith("MANIFEST"):
+                try:
+                    status = entry.stat()
+                except FileNotFoundError:  # compacted away meanwhile
+                    continue
+                files.append((entry.name, status.st_size, status.st_mtime_ns))
+        digest = hashlib.sha256(repr(sorted(files)).encode("utf-8")).hexdigest()
+
+        return digest[:16]
+
     def close(self) -> None:
-        """Flush and release the on-disk store."""
+        """Stop the query workers, flush and release the on-disk store."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
         self._store.flush()
         del self._store
 
@@ -279,43 +369,6 @@ def insert_data_body(transaction: Transaction) -> str:
         blocks.append(f"GRAPH <{graph}> {{\n{ntriples.decode('utf-8')}}}")
 
     return "\n".join(blocks)
-
-
-def _collect(
-    answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int | None
-) -> QueryResult:
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult(kind="boolean", boolean=bool(answer))
-    if isinstance(answer, ox.QueryTriples):
-        triples = _take(answer, limit)
-        return QueryResult(
-            kind="graph", triples=triples[:limit], truncated=_over(triples, limit)
-        )
-    variables = [variable.value for variable in answer.variables]
-    rows = [tuple(solution[v] for v in variables) for solution in _take(answer, limit)]
-
-    return QueryResult(
-        kind="solutions",
-        variables=variables,
-        rows=rows[:limit],
-        truncated=_over(rows, limit),
-    )
-
-
-def _take(items: Iterable, limit: int | None) -> list:
-    if limit is None:
-        return list(items)
-    taken = []
-    for item in items:
-        taken.append(item)
-        if len(taken) > limit:
-            break
-
-    return taken
-
-
-def _over(items: list, limit: int | None) -> bool:
-    return limit is not None and len(items) > limit
 
 
 def open_store(location: str | Path | None) -> Store:

@@ -1,0 +1,243 @@
+"""Worker processes that evaluate queries under a wall-clock limit.
+
+pyoxigraph has no way to cancel a running query, and a thread stuck in Rust code
+cannot be stopped. So a query with a time limit runs in a worker process that
+opens the on-disk store read-only; when the limit passes, the worker is killed,
+which really frees the processor and the memory it used, and a fresh worker takes
+its place.
+
+A worker reopens its read-only view when the store's ``generation`` changes (the
+owning process bumps it after every write), so it always sees committed data.
+Workers are fresh interpreters (``python -m rusmeco.kb.pool``) that import only
+pyoxigraph and the evaluation code, so one starts in a few tens of milliseconds;
+the parent talks to each over a socket pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from rusmeco.core.errors import (
+    QuerySyntaxError,
+    QueryTimeout,
+    RusmecoError,
+    StoreUnavailable,
+)
+from rusmeco.kb.evaluation import QueryRequest, QueryResult, evaluate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Worker:
+    """One worker process and the parent's end of its socket."""
+
+    process: subprocess.Popen[bytes]
+    connection: Connection
+
+
+class QueryPool:
+    """Evaluate queries in killable worker processes over a read-only store."""
+
+    def __init__(self, location: str, *, max_workers: int = 16, idle: int = 2) -> None:
+        self.location = location
+        self.max_workers = max_workers
+        self.idle = idle
+        self._free: list[_Worker] = []
+        self._count = 0
+        self._closed = False
+        self._condition = threading.Condition()
+
+    def run(
+        self, request: QueryRequest, generation: int, timeout: float
+    ) -> QueryResult:
+        """Evaluate ``request`` in a worker; past ``timeout`` s, raise QueryTimeout."""
+        deadline = time.monotonic() + timeout
+        worker = self._checkout(deadline, timeout)
+        try:
+            worker.connection.send((request, generation))
+            if not worker.connection.poll(max(deadline - time.monotonic(), 0)):
+                self._kill(worker)
+                raise _timeout(timeout)
+            kind, payload = worker.connection.recv()
+        except (EOFError, OSError, BrokenPipeError) as error:
+            self._kill(worker)
+            raise StoreUnavailable(
+                f"the query worker stopped unexpectedly ({error or 'no answer'})",
+                hint="try again; if it happens again the query may need too much "
+                "memory",
+            ) from None
+        self._checkin(worker)
+
+        return _answer(kind, payload)
+
+    def start(self) -> None:
+        """Start the idle workers now rather than on the first query."""
+        with self._condition:
+            while len(self._free) < self.idle and self._count < self.max_workers:
+                self._free.append(self._spawn())
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._condition:
+            self._closed = True
+            workers, self._free = self._free, []
+            self._condition.notify_all()
+        for worker in workers:
+            self._stop(worker)
+        log.debug("query pool for %s closed", self.location)
+
+    def _checkout(self, deadline: float, timeout: float) -> _Worker:
+        with self._condition:
+            while True:
+                if self._closed:
+                    raise StoreUnavailable("the store is being closed")
+                if self._free:
+                    return self._free.pop()
+                if self._count < self.max_workers:
+                    return self._spawn()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _timeout(timeout)
+                self._condition.wait(remaining)
+
+    def _checkin(self, worker: _Worker) -> None:
+        with self._condition:
+            if self._closed:
+                self._count -= 1
+                self._stop(worker)
+                return
+            self._free.append(worker)
+            self._condition.notify()
+
+    def _spawn(self) -> _Worker:
+        """Start a worker (the caller holds the condition's lock)."""
+        parent, child = socket.socketpair()
+        command = [sys.executable, "-m", __name__, self.location, str(child.fileno())]
+        process = subprocess.Popen(
+            command,
+            pass_fds=[child.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+        )
+        child.close()
+        self._count += 1
+        log.debug("started query worker %s", process.pid)
+
+        return _Worker(process, Connection(parent.detach()))
+
+    def _kill(self, worker: _Worker) -> None:
+        """Kill a worker that overran or failed, and let a fresh one replace it."""
+        worker.process.kill()
+        worker.process.wait()
+        worker.connection.close()
+        log.info("stopped query worker %s", worker.process.pid)
+        with self._condition:
+            self._count -= 1
+            if not self._closed and len(self._free) < self.idle:
+                self._free.append(self._spawn())
+            self._condition.notify()
+
+    def _stop(self, worker: _Worker) -> None:
+        try:
+            worker.connection.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        try:
+            worker.process.wait(2)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+        worker.connection.close()
+
+
+def _timeout(limit: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"the query ran longer than the limit of {limit:g} s and was stopped",
+        hint="narrow it down: more specific patterns, fewer OPTIONALs, a LIMIT",
+    )
+
+
+def _answer(kind: str, payload: Any) -> QueryResult:
+    if kind == "ok":
+        return payload
+    if kind == "syntax":
+        raise QuerySyntaxError(payload)
+    if kind == "rusmeco":
+        raise payload
+    raise StoreUnavailable(f"the query failed in the store: {payload}")
+
+
+def serve(location: str, connection: Connection) -> None:
+    """Worker loop: answer requests until told to stop (``None``) or killed."""
+    view = _ReadOnlyView(location)
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        request, generation = message
+        connection.send(view.answer(request, generation))
+
+
+class _ReadOnlyView:
+    """The worker's read-only store, reopened when the data has changed."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.store: ox.Store | None = None
+        self.generation = -1
+
+    def answer(self, request: QueryRequest, generation: int) -> tuple[str, Any]:
+        """Evaluate ``request`` and return a reply for the parent process."""
+        try:
+            return ("ok", self._evaluate(request, generation))
+        except SyntaxError as error:
+            return ("syntax", str(error))
+        except RusmecoError as error:
+            return ("rusmeco", error)
+        except (OSError, ValueError, TypeError, RuntimeError) as error:
+            self.store = None
+            return ("error", str(error))
+
+    def _evaluate(self, request: QueryRequest, generation: int) -> QueryResult:
+        if self.store is None or generation != self.generation:
+            self._open(generation)
+        try:
+            return evaluate(self.store, request)
+        except OSError:
+            # Files the view had not opened yet may have been compacted away.
+            self._open(generation)
+            return evaluate(self.store, request)
+
+    def _open(self, generation: int) -> None:
+        self.store = None
+        self.store = ox.Store.read_only(self.location)
+        self.generation = generation
+        log.debug("opened %s read-only at generation %s", self.location, generation)
+
+
+def main() -> None:
+    """Run one worker: ``python -m rusmeco.kb.pool LOCATION FD``."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("location", help="folder of the on-disk store")
+    parser.add_argument("fd", type=int, help="descriptor of the socket to the parent")
+    arguments = parser.parse_args()
+    serve(arguments.location, Connection(arguments.fd))
+
+
+if __name__ == "__main__":
+    main()

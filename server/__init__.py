@@ -1,0 +1,1 @@
+"""The web service: SPARQL endpoint, graph store, linked data, dumps and pages."""
