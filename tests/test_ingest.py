@@ -1,0 +1,273 @@
+"""Ingesting documents into the store: graphs, replacement, deletion, bad batches."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from ingest_files import write_pdf
+from ingest_helpers import EX, load_small_catalogue
+
+from rusmeco.cli.main import cli
+from rusmeco.core.config import Settings
+from rusmeco.core.errors import NotFound
+from rusmeco.ingest.rdf import document_graph
+from rusmeco.ingest.service import Ingester, delete_document
+from rusmeco.kb.store import Store, open_store
+from rusmeco.ontology.namespaces import InstanceIris
+
+CASE_EN = (
+    "Acme introduced lean production and kanban in 2019. Lead time fell from 12 to "
+    "8 days. Lack of access to finance slowed the roll-out of total quality "
+    "management."
+)
+CASE_RU = (
+    "Предприятие внедрило бережливое производство. Благодаря внедрению канбан "
+    "уровень брака снизился с 3% до 0,5%."
+)
+
+ANNOTATIONS = """
+SELECT ?exact ?start ?end ?text WHERE {
+  GRAPH <%s> {
+    ?annotation oa:hasTarget ?target .
+    ?target oa:hasSource ?case ; oa:hasSelector ?quote, ?position .
+    ?quote oa:exact ?exact .
+    ?position oa:start ?start ; oa:end ?end .
+  }
+  ?case rus:text ?text .
+}
+"""
+
+
+@pytest.fixture
+def catalogue_store(store: Store, settings: Settings, tmp_path: Path) -> Store:
+    """A store holding the ontology and the small test catalogue."""
+    load_small_catalogue(store, settings, tmp_path)
+
+    return store
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+
+    return path
+
+
+def graph_of(settings: Settings, key: str) -> str:
+    return document_graph(InstanceIris(settings.base_iri), key)
+
+
+def test_a_document_lands_in_its_graph_with_exact_offsets(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    report = Ingester(catalogue_store, settings).ingest_paths([str(path)])
+    rows = list(
+        catalogue_store.query(ANNOTATIONS % graph_of(settings, "acme")).bindings()
+    )
+
+    assert report.documents == ["acme"] and not report.failures
+    assert len(rows) == sum(
+        report.annotations[k] for k in ("practice", "indicator", "factor", "quantity")
+    )
+    for row in rows:
+        start, end = int(row["start"].value), int(row["end"].value)
+        assert row["text"].value[start:end] == row["exact"].value
+
+
+def test_facts_mentions_observations_and_context(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    Ingester(catalogue_store, settings).ingest_paths([str(path)])
+    graph = graph_of(settings, "acme")
+    practices = catalogue_store.query(
+        f"SELECT ?p WHERE {{ GRAPH <{graph}> {{ ?c rus:mentionsPractice ?p }} }}"
+    )
+    observation = catalogue_store.query(
+        f"""SELECT ?indicator ?value ?baseline ?unit ?direction WHERE {{
+            GRAPH <{graph}> {{ ?c rus:reportsObservation ?o .
+            ?o rus:observedIndicator ?indicator ; rus:value ?value ;
+            rus:baselineValue ?baseline ; rus:unit ?unit ;
+            rus:direction ?direction }} }}"""
+    )
+    context = catalogue_store.query(
+        f"""SELECT ?factor ?polarity WHERE {{ GRAPH <{graph}> {{
+            ?c rus:reportsContext ?s . ?s rus:contextFactor ?factor ;
+            rus:polarity ?polarity }} }}"""
+    )
+
+    assert {row[0].value for row in practices.rows} == {
+        EX + "Lean",
+        EX + "Kanban",
+        EX + "TQM",
+    }
+    [(indicator, value, baseline, unit, direction)] = observation.rows
+    assert indicator.value == EX + "LeadTime"
+    assert (float(value.value), float(baseline.value)) == (8.0, 12.0)
+    assert unit.value.endswith("/DAY") and direction.value.endswith("#Decrease")
+    assert [(f.value, p.value.rsplit("#")[-1]) for f, p in context.rows] == [
+        (EX + "Finance", "Barrier")
+    ]
+
+
+def test_reingesting_replaces_and_delete_removes(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    ingester = Ingester(catalogue_store, settings)
+    ingester.ingest_paths([str(path)])
+    graph = graph_of(settings, "acme")
+    first = catalogue_store.graphs()[graph]
+    ingester.ingest_paths([str(path)])
+
+    assert catalogue_store.graphs()[graph] == first
+    path.write_text(CASE_RU, encoding="utf-8")
+    ingester.ingest_paths([str(path)])
+    assert catalogue_store.graphs()[graph] != first
+    assert delete_document(catalogue_store, settings, "acme") == graph
+    assert graph not in catalogue_store.graphs()
+    with pytest.raises(NotFound):
+        delete_document(catalogue_store, settings, "acme")
+
+
+def test_dry_run_stores_nothing(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    before = catalogue_store.graphs()
+    report = Ingester(catalogue_store, settings, dry_run=True).ingest_paths([str(path)])
+
+    assert report.documents == ["acme"] and report.annotations["practice"] == 3
+    assert catalogue_store.graphs() == before
+
+
+def bad_batch(folder: Path) -> dict[str, str]:
+    """Write a batch of good and bad files; return bad file name -> expected words."""
+    write(folder, "good-en.txt", CASE_EN)
+    (folder / "legacy-ru.txt").write_bytes(CASE_RU.encode("cp1251"))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    whole = write_pdf(folder / "whole.pdf", ["Kanban at Gamma."])
+    (folder / "truncated.pdf").write_bytes(whole.read_bytes()[:150])
+    whole.unlink()
+    with (folder / "huge.txt").open("wb") as big:
+        line = (CASE_EN + "\n").encode("utf-8")
+        big.write(line * (50_000_000 // len(line) + 1))
+
+    return {
+        "empty.txt": "empty",
+        "binary.txt": "binary",
+        "truncated.pdf": "PDF",
+        "huge.txt": "over the limit of 20 MB",
+    }
+
+
+def test_bad_files_get_one_line_each_and_leave_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    expected = bad_batch(folder)
+    with open_store(settings.store) as opened:
+        load_small_catalogue(opened, settings, tmp_path)
+    result = CliRunner().invoke(
+        cli, ["--store", settings.store, "ingest", str(folder)], catch_exceptions=False
+    )
+    lines = [line for line in result.stderr.splitlines() if line.startswith("failed")]
+
+    assert result.exit_code == 0, result.output
+    assert len(lines) == len(expected)
+    for name, words in expected.items():
+        [line] = [line for line in lines if f"{name}:" in line]
+        assert words in line
+    assert "2 documents stored" in result.stdout
+    with open_store(settings.store) as reopened:
+        documents = {
+            g.rsplit("/", 1)[-1]
+            for g in reopened.graphs()
+            if g.startswith(graph_of(settings, ""))
+        }
+    assert documents == {"good-en", "legacy-ru"}
+
+
+def test_legacy_encoding_is_annotated_like_utf8(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes(CASE_RU.encode("cp1251"))
+    utf8 = write(tmp_path, "utf8.txt", CASE_RU)
+    ingester = Ingester(catalogue_store, settings, dry_run=True)
+
+    assert ingester.ingest_paths([str(legacy)]).annotations == (
+        ingester.ingest_paths([str(utf8)]).annotations
+    )
+
+
+def snapshot(location: str, settings: Settings) -> dict[str, int]:
+    """Return each document graph with its triple count."""
+    with open_store(location) as opened:
+        return {
+            g: n
+            for g, n in opened.graphs().items()
+            if g.startswith(graph_of(settings, ""))
+        }
+
+
+def ingest_command(location: str, folder: Path) -> list[str]:
+    program = "from rusmeco.cli.main import cli; cli()"
+
+    return [
+        sys.executable,
+        "-c",
+        program,
+        "--store",
+        location,
+        "-v",
+        "ingest",
+        str(folder),
+    ]
+
+
+def test_sigkill_halfway_then_rerun_equals_one_clean_run(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "many"
+    for i in range(30):
+        write(folder, f"case-{i:02d}.txt", (CASE_EN + " " + CASE_RU + "\n") * 40)
+    killed, clean = str(tmp_path / "killed"), str(tmp_path / "clean")
+    for location in (killed, clean):
+        with open_store(location) as opened:
+            load_small_catalogue(opened, settings, tmp_path)
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        ingest_command(killed, folder),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=environment,
+    ) as process:
+        assert process.stderr is not None
+        seen = 0
+        for line in process.stderr:
+            seen += "ingested case-" in line
+            if seen == 5:
+                break
+        assert process.poll() is None, "the ingest ended before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    halfway = snapshot(killed, settings)
+    assert 5 <= len(halfway) < 30
+    for location in (killed, clean):
+        subprocess.run(
+            ingest_command(location, folder), check=True, capture_output=True
+        )
+
+    assert snapshot(killed, settings) == snapshot(clean, settings)
+    assert len(snapshot(clean, settings)) == 30
