@@ -41,6 +41,7 @@ class Mention:
     kind: str
     sentence: int
     label_type: str = "alt"
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,22 +109,33 @@ def _is_acronym(label: str) -> bool:
     return short and any(ch.isalpha() for ch in label)
 
 
+WEAK = "|weak"
+
+
+def is_weak(label: ConceptLabel) -> bool:
+    """Tell whether a label is one ordinary word used as an alternative label.
+
+    Such labels ("competition", "specific", "связи") have other senses; their
+    matches count only where the document also names the concept by a strong label.
+    """
+    single = not re.search(r"[\s\-‐–—]", label.label)
+
+    return single and label.label_type == "alt" and not _is_acronym(label.label)
+
+
 def _patterns(nlp: Language, labels: list[ConceptLabel]) -> list[dict]:
     """Phrase patterns for labels, case-sensitive token patterns for acronyms."""
     patterns: list[dict] = []
     for item in labels:
+        kind = item.kind + WEAK if is_weak(item) else item.kind
         if _is_acronym(item.label):
             tokens = [token.text for token in nlp.make_doc(item.label)]
             pattern = [{"TEXT": text} for text in tokens[:-1]]
             pattern.append({"TEXT": {"IN": [tokens[-1], tokens[-1] + "s"]}})
-            patterns.append(
-                {"label": item.kind, "pattern": pattern, "id": item.concept}
-            )
+            patterns.append({"label": kind, "pattern": pattern, "id": item.concept})
             continue
         for variant in sorted(label_variants(item.label)):
-            patterns.append(
-                {"label": item.kind, "pattern": variant, "id": item.concept}
-            )
+            patterns.append({"label": kind, "pattern": variant, "id": item.concept})
 
     return patterns
 
@@ -190,14 +202,15 @@ def concept_spans(doc: Doc) -> list[Span]:
     reach: dict[str, tuple[int, int]] = {}
     kept = []
     for span in spans:
-        widest = reach.get(span.label_)
+        kind = span.label_.removesuffix(WEAK)
+        widest = reach.get(kind)
         if widest and (
             widest[1] > span.end or (widest[1] == span.end and widest[0] < span.start)
         ):
             continue
         kept.append(span)
         if not widest or span.end > widest[1]:
-            reach[span.label_] = (span.start, span.end)
+            reach[kind] = (span.start, span.end)
 
     return kept
 
@@ -224,11 +237,12 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
                 end=offset + span.end_char,
                 quote=span.text,
                 concept=span.id_,
-                kind=span.label_,
+                kind=span.label_.removesuffix(WEAK),
                 sentence=sentences[span.sent.start],
                 label_type="pref"
                 if (span.id_, span.text.lower()) in preferred
                 else "alt",
+                weak=span.label_.endswith(WEAK),
             )
             for span in concept_spans(doc)
         ]
@@ -237,9 +251,17 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
         analysis.statements.extend(context_statements(doc, found, offset))
         sentence_base += len(sentences)
         analysis.n_words += sum(1 for token in doc if not token.is_space)
+    _drop_unsupported(analysis)
     analysis.scores = relevance(analysis.mentions, len(text))
 
     return analysis
+
+
+def _drop_unsupported(analysis: Analysis) -> None:
+    """Drop weak mentions of concepts the document never names by a strong label."""
+    named = {m.concept for m in analysis.mentions if not m.weak}
+    analysis.mentions = [m for m in analysis.mentions if m.concept in named]
+    analysis.statements = [s for s in analysis.statements if s.mention.concept in named]
 
 
 def relevance(mentions: list[Mention], text_length: int) -> dict[str, float]:

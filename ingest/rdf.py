@@ -114,6 +114,9 @@ def document_rdf(
     kinds = {m.concept: m.kind for m in analysis.mentions}
     for concept, kind in kinds.items():
         graph.add((case, MENTIONS[kind], URIRef(concept)))
+    regions = analysis.concepts("region")
+    if regions and info.case is None:
+        graph.add((case, RUS.region, URIRef(regions[0])))
     _observations(graph, iris, case, run, info.key, analysis)
     _statements(graph, iris, case, run, info.key, analysis)
 
@@ -244,11 +247,15 @@ def _observations(
         graph.add((case, RUS.reportsObservation, node))
         if quantity.indicator:
             graph.add((node, RUS.observedIndicator, URIRef(quantity.indicator)))
-        value = Literal(repr(quantity.value), datatype=XSD.decimal)
-        graph.add((node, RUS.change if quantity.relative else RUS.value, value))
+        if quantity.relative:
+            signed = (
+                -quantity.value if quantity.direction == "decrease" else quantity.value
+            )
+            graph.add((node, RUS.change, _decimal(signed)))
+        else:
+            graph.add((node, RUS.value, _decimal(quantity.value)))
         if quantity.baseline is not None:
-            baseline = Literal(repr(quantity.baseline), datatype=XSD.decimal)
-            graph.add((node, RUS.baselineValue, baseline))
+            graph.add((node, RUS.baselineValue, _decimal(quantity.baseline)))
         graph.add((node, RUS.unit, URIRef(UNIT_IRIS[quantity.unit])))
         if quantity.direction:
             graph.add((node, RUS.direction, DIRECTIONS[quantity.direction]))
@@ -268,6 +275,12 @@ def _observations(
             quantity.quote,
             analysis.text,
         )
+
+
+def _decimal(value: float) -> Literal:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+
+    return Literal(text if text not in ("", "-0") else "0", datatype=XSD.decimal)
 
 
 def _statements(

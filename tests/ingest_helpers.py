@@ -34,9 +34,12 @@ ex:LeadTime a rus:Indicator ;
     skos:altLabel "время выполнения заказа"@ru .
 ex:DefectRate a rus:Indicator ;
     skos:prefLabel "defect rate"@en , "уровень брака"@ru ;
-    skos:altLabel "брак"@ru .
+    skos:hiddenLabel "брак"@ru .
 ex:Finance a rus:ContextFactor ;
     skos:prefLabel "access to finance"@en , "доступ к финансированию"@ru .
+ex:Competition a rus:ContextFactor ;
+    skos:prefLabel "competitive pressure"@en , "конкурентное давление"@ru ;
+    skos:altLabel "competition"@en , "конкуренция"@ru .
 ex:SmeSupport a rus:ContextFactor ;
     skos:prefLabel "state support for SMEs"@en ,
         "государственная поддержка малого и среднего предпринимательства"@ru ;

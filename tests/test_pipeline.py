@@ -173,3 +173,17 @@ def test_label_variants_cover_hyphens_and_spaces() -> None:
 )
 def test_language_by_script_share_and_detector(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+def test_one_word_alternative_labels_need_a_strong_mention(
+    catalogue: Catalogue,
+) -> None:
+    alone = "Competition among bidders was fierce."
+    supported = "Competitive pressure grew. Competition among bidders was fierce."
+
+    assert concepts_of(alone, "en", catalogue) == []
+    assert concepts_of(supported, "en", catalogue) == [EX + "Competition"] * 2
+    assert (
+        concepts_of("Конкуренция и конкурентное давление.", "ru", catalogue)
+        == [EX + "Competition"] * 2
+    )
