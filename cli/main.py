@@ -156,7 +156,13 @@ def stats(context: Context, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option(
+    "--threads",
+    default=16,
+    show_default=True,
+    type=int,
+    help="Requests served at once (queries themselves run in worker processes).",
+)
 @pass_context
 def serve(context: Context, host: str, port: int, threads: int) -> None:
     """Serve the SPARQL endpoint and the web pages with waitress."""
@@ -165,7 +171,13 @@ def serve(context: Context, host: str, port: int, threads: int) -> None:
     from rusmeco.server.app import create_app
 
     app = create_app(context.settings, store=context.store)
-    server = create_server(app, host=host, port=port, threads=threads)
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=context.settings.max_request_bytes,
+    )
     click.echo(
         f"Serving the RUSMECO knowledge graph on http://{host}:{server.effective_port}/"
     )

@@ -17,6 +17,9 @@ from rusmeco.kb.sparql import has_dataset_clause
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
+# Stands for the store's own unnamed graph in a list of graph IRIs.
+DEFAULT_GRAPH = ""
+
 
 @dataclass
 class QueryResult:
@@ -59,7 +62,7 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryResult:
         "base_iri": request.base_iri,
     }
     if request.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+        options["default_graph"] = [_graph(g) for g in request.default_graphs]
     elif not has_dataset_clause(request.sparql):
         options["use_default_graph_as_union"] = True
     if request.named_graphs:
@@ -82,6 +85,10 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryResult:
         ) from None
 
     return _collect(answer, request.limit)
+
+
+def _graph(name: str) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name == DEFAULT_GRAPH else ox.NamedNode(name)
 
 
 def _collect(

@@ -26,7 +26,13 @@ from rusmeco.core.errors import (
     QuerySyntaxError,
     StoreUnavailable,
 )
-from rusmeco.kb.evaluation import QueryRequest, QueryResult, Term, evaluate
+from rusmeco.kb.evaluation import (
+    DEFAULT_GRAPH,
+    QueryRequest,
+    QueryResult,
+    Term,
+    evaluate,
+)
 from rusmeco.kb.formats import format_for_path, rdf_format
 from rusmeco.kb.sparql import add_using_clauses
 from rusmeco.ontology.namespaces import PREFIXES
@@ -35,6 +41,17 @@ if TYPE_CHECKING:
     from rusmeco.kb.pool import QueryPool
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_GRAPH",
+    "OxigraphStore",
+    "QueryResult",
+    "Store",
+    "Term",
+    "Transaction",
+    "insert_data_body",
+    "open_store",
+]
 
 # RocksDB keeps the data in table files and the write-ahead log.
 DATA_FILE_SUFFIXES = (".sst", ".log")
@@ -81,8 +98,9 @@ class Store(ABC):
         """Evaluate a SPARQL query.
 
         Without ``default_graphs``, and unless the query has a ``FROM`` clause,
-        the default graph is the union of all graphs. ``FROM`` only names graphs
-        of the store; nothing is ever fetched from the web.
+        the default graph is the union of all graphs; :data:`DEFAULT_GRAPH` in
+        ``default_graphs`` stands for the store's own unnamed graph. ``FROM``
+        only names graphs of the store; nothing is ever fetched from the web.
         The prefixes of :data:`~rusmeco.ontology.namespaces.PREFIXES` are
         predeclared; a query may redeclare them. ``base_iri`` resolves relative
         IRIs. ``substitutions`` binds variables to terms before evaluation, so

@@ -30,6 +30,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(app)
     app.after_request(_allow_reading_from_anywhere)
+    if store is not None:
+        store.warm_up(settings.query_workers)
     log.info("web service ready for the store at %s", settings.store)
 
     return app
@@ -39,13 +41,14 @@ def _register_blueprints(app: Flask) -> None:
     from rusmeco.server import (
         editor,
         exports,
+        gsp,
         named_queries,
         pages,
         resources,
         sparql,
     )
 
-    for module in (sparql, pages, resources, exports, named_queries, editor):
+    for module in (sparql, gsp, pages, resources, exports, named_queries, editor):
         app.register_blueprint(module.blueprint)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import request
+from werkzeug.datastructures import MIMEAccept
 
 from rusmeco.server.errors import NotAcceptable
 
@@ -63,7 +64,7 @@ def choose(offered: list[MediaType]) -> MediaType:
     if not header:
         return offered[0]
     names = [media.name for media in offered]
-    best = request.accept_mimetypes.best_match(names)
+    best = _without_parameters(request.accept_mimetypes).best_match(names)
     if best is None:
         raise NotAcceptable(
             f"none of the media types in 'Accept: {header}' is offered here",
@@ -71,6 +72,11 @@ def choose(offered: list[MediaType]) -> MediaType:
         )
 
     return offered[names.index(best)]
+
+
+def _without_parameters(accepted: MIMEAccept) -> MIMEAccept:
+    """Drop media type parameters (``charset``...) that no offer depends on."""
+    return MIMEAccept([(value.split(";")[0].strip(), q) for value, q in accepted])
 
 
 def by_short_name(short: str, offered: list[MediaType]) -> MediaType:
