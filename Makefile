@@ -6,8 +6,9 @@ BIN = $(VENV)/bin
 STORE ?= var/store
 HOST ?= 127.0.0.1
 PORT ?= 8000
+YASGUI = server/static/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: help install demo build serve test lint format bench clean
+.PHONY: help install assets demo build serve test lint format bench clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,15 +21,21 @@ $(BIN)/rusmeco: pyproject.toml
 
 install: $(BIN)/rusmeco  ## Create the virtual environment and install the product.
 
+$(YASGUI): server/static/package.json server/static/package-lock.json
+	npm ci --prefix server/static --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+assets: $(YASGUI)  ## Install the SPARQL editor (YASGUI) from the npm registry.
+
 build: install  ## Build the knowledge base from the bundled data into $(STORE).
 	RUSMECO_STORE=$(STORE) $(BIN)/rusmeco build
 
-serve: install  ## Serve the knowledge base in $(STORE) on $(HOST):$(PORT).
+serve: install assets  ## Serve the knowledge base in $(STORE) on $(HOST):$(PORT).
 	RUSMECO_STORE=$(STORE) $(BIN)/rusmeco serve --host $(HOST) --port $(PORT)
 
 demo: build serve  ## Install, build the knowledge base and serve it on localhost.
 
-test: install  ## Install with test extras and run every test.
+test: install assets  ## Install with test extras and run every test.
 	$(BIN)/python -m pytest
 
 lint: install  ## Check formatting and lint rules.
@@ -43,4 +50,4 @@ bench: install  ## Run the benchmarks and rewrite BENCHMARKS.md.
 	$(BIN)/python -m bench
 
 clean:  ## Remove the virtual environment and the demo store.
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var server/static/node_modules
