@@ -54,6 +54,7 @@ class QueryPool:
         self.location = location
         self.max_workers = max_workers
         self.idle = idle
+        self.generation = 0
         self._free: list[_Worker] = []
         self._count = 0
         self._closed = False
@@ -64,6 +65,7 @@ class QueryPool:
     ) -> QueryResult:
         """Evaluate ``request`` in a worker; past ``timeout`` s, raise QueryTimeout."""
         deadline = time.monotonic() + timeout
+        self.generation = generation
         worker = self._checkout(deadline, timeout)
         try:
             worker.connection.send((request, generation))
@@ -87,6 +89,11 @@ class QueryPool:
         with self._condition:
             while len(self._free) < self.idle and self._count < self.max_workers:
                 self._free.append(self._spawn())
+
+    def processes(self) -> list[int]:
+        """Return the process ids of the idle workers."""
+        with self._condition:
+            return [worker.process.pid for worker in self._free]
 
     def close(self) -> None:
         """Stop every worker."""
@@ -124,7 +131,14 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         """Start a worker (the caller holds the condition's lock)."""
         parent, child = socket.socketpair()
-        command = [sys.executable, "-m", __name__, self.location, str(child.fileno())]
+        command = [
+            sys.executable,
+            "-m",
+            __name__,
+            self.location,
+            str(child.fileno()),
+            str(self.generation),
+        ]
         process = subprocess.Popen(
             command,
             pass_fds=[child.fileno()],
@@ -179,9 +193,13 @@ def _answer(kind: str, payload: Any) -> QueryResult:
     raise StoreUnavailable(f"the query failed in the store: {payload}")
 
 
-def serve(location: str, connection: Connection) -> None:
+def serve(location: str, connection: Connection, generation: int) -> None:
     """Worker loop: answer requests until told to stop (``None``) or killed."""
     view = _ReadOnlyView(location)
+    try:
+        view.open(generation)
+    except OSError as error:
+        log.warning("cannot open %s read-only yet: %s", location, error)
     while True:
         try:
             message = connection.recv()
@@ -215,15 +233,16 @@ class _ReadOnlyView:
 
     def _evaluate(self, request: QueryRequest, generation: int) -> QueryResult:
         if self.store is None or generation != self.generation:
-            self._open(generation)
+            self.open(generation)
         try:
             return evaluate(self.store, request)
         except OSError:
             # Files the view had not opened yet may have been compacted away.
-            self._open(generation)
+            self.open(generation)
             return evaluate(self.store, request)
 
-    def _open(self, generation: int) -> None:
+    def open(self, generation: int) -> None:
+        """Open the store read-only as it is now, at ``generation``."""
         self.store = None
         self.store = ox.Store.read_only(self.location)
         self.generation = generation
@@ -231,12 +250,13 @@ class _ReadOnlyView:
 
 
 def main() -> None:
-    """Run one worker: ``python -m rusmeco.kb.pool LOCATION FD``."""
+    """Run one worker: ``python -m rusmeco.kb.pool LOCATION FD GENERATION``."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("location", help="folder of the on-disk store")
     parser.add_argument("fd", type=int, help="descriptor of the socket to the parent")
+    parser.add_argument("generation", type=int, help="the store's write count")
     arguments = parser.parse_args()
-    serve(arguments.location, Connection(arguments.fd))
+    serve(arguments.location, Connection(arguments.fd), arguments.generation)
 
 
 if __name__ == "__main__":

@@ -257,6 +257,7 @@ class OxigraphStore(Store):
         """Start ``workers`` query worker processes now."""
         pool = self.query_pool()
         pool.idle = workers
+        pool.generation = self.generation
         pool.start()
 
     def update(

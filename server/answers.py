@@ -23,6 +23,7 @@ def result_response(result: QueryResult, media: MediaType, limit: int) -> Respon
     else:
         body = serialize_results(result, media.short)
         response = Response(body, content_type=media.content_type)
+    response.vary.add("Accept")
     response.headers[LIMIT_HEADER] = str(limit)
     if result.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
