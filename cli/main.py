@@ -137,12 +137,13 @@ def export(context: Context, format_: str, graph: str | None, output: Any) -> No
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--graph", metavar="IRI", help="Count only what this named graph holds.")
 @pass_context
-def stats(context: Context, as_json: bool) -> None:
+def stats(context: Context, as_json: bool, graph: str | None) -> None:
     """Show graphs with their triple counts and what the knowledge base holds."""
     from rusmeco.kb.statistics import statistics
 
-    figures = statistics(context.store)
+    figures = statistics(context.store, graph=graph)
     if as_json:
         click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
         return

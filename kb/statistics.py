@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rusmeco.core.errors import NotFound
 from rusmeco.kb.loaders.nace import SCHEME as NACE_SCHEME
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import PREFIXES
@@ -22,23 +23,34 @@ NACE_LEVELS = {
 }
 
 
-def statistics(store: Store) -> dict[str, dict[str, int]]:
-    """Return triples per graph and instances per main class."""
+def statistics(store: Store, graph: str | None = None) -> dict[str, dict[str, int]]:
+    """Return triples per graph and instances per main class, of one graph if given."""
+    graphs = dict(sorted(store.graphs().items()))
+    if graph is not None:
+        if graph not in graphs:
+            raise NotFound(f"there is no graph <{graph}> in the store")
+        graphs = {graph: graphs[graph]}
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
     values = " ".join(COUNTED_CLASSES.values())
     result = store.query(
         prologue
         + "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {"
-        + f" VALUES ?class {{ {values} }} ?s a ?class }} GROUP BY ?class"
+        + f" VALUES ?class {{ {values} }} {_within(graph, '?s a ?class')} }}"
+        + " GROUP BY ?class"
     )
     found = {row["class"].value: int(row["n"].value) for row in result.bindings()}
     counts = {
         name: found.get(_expand(curie), 0) for name, curie in COUNTED_CLASSES.items()
     }
     for name, path in NACE_LEVELS.items():
-        counts[name] = _count(store, prologue, f"?s {path} <{NACE_SCHEME}>")
+        pattern = _within(graph, f"?s {path} <{NACE_SCHEME}>")
+        counts[name] = _count(store, prologue, pattern)
 
-    return {"graphs": dict(sorted(store.graphs().items())), "counts": counts}
+    return {"graphs": graphs, "counts": counts}
+
+
+def _within(graph: str | None, pattern: str) -> str:
+    return f"GRAPH <{graph}> {{ {pattern} }}" if graph else pattern
 
 
 def _count(store: Store, prologue: str, pattern: str) -> int:

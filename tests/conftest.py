@@ -68,3 +68,18 @@ def built_store(built_settings: Settings) -> Iterator[Store]:
     opened = open_store(built_settings.store)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled reference data that the loaders read instead."""
+    import shutil
+
+    from rusmeco.kb.loaders import files
+
+    copy = tmp_path / "data"
+    ignored = shutil.ignore_patterns("texts", "catalogue", "*.md")
+    shutil.copytree(files.DATA_DIR, copy, ignore=ignored)
+    monkeypatch.setattr(files, "DATA_DIR", copy)
+
+    return copy

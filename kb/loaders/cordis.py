@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
@@ -26,6 +27,8 @@ from rusmeco.kb.rdf import new_graph
 from rusmeco.ontology.namespaces import CUR, ORG, RUS, InstanceIris, slugify
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PROJECTS_FILE = "cordis/h2020_sme_instrument_projects_scraped.json"
 PROGRAMMES_FILE = "cordis/cordisref-H2020programmes.csv"
@@ -161,16 +164,24 @@ def _parse_project(record: dict[str, Any], country_codes: dict[str, str]) -> Pro
         acronym=_one(record, "Project_ACR"),
         title=_one(record, "Project_Title"),
         text=unicodedata.normalize("NFC", text).strip(),
-        start=_date(_one(record, "From")),
-        end=_date(_one(record, "To")),
-        funding_scheme=_coded(_one(record, "Funding_scheme")),
+        start=_parsed(record, "From", _date),
+        end=_parsed(record, "To", _date),
+        funding_scheme=_parsed(record, "Funding_scheme", _coded),
         call=_one(record, "Call_for_Proposal"),
-        topic=_coded(_one(record, "Topic_s")),
-        programmes=_programme_codes(_one(record, "Meta")),
+        topic=_parsed(record, "Topic_s", _coded),
+        programmes=_parsed(record, "Meta", _programme_codes),
         participants=_participants(record, country_codes),
-        total_cost=_amount(_one(record, "Total_Cost")),
-        contribution=_amount(_one(record, "EU_Contribution")),
+        total_cost=_parsed(record, "Total_Cost", _amount),
+        contribution=_parsed(record, "EU_Contribution", _amount),
     )
+
+
+def _parsed(record: dict[str, Any], field: str, parse: Callable[[str], T]) -> T:
+    value = _one(record, field)
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise ValueError(f"{field}: {error}") from None
 
 
 def _one(record: dict[str, Any], field: str) -> str:
@@ -218,13 +229,11 @@ def _programme_codes(meta: str) -> list[str]:
     """Read the programme codes of the ``WT.cg_s`` meta tag, in order."""
     match = META_CONTENT.search(meta)
     if match is None:
-        raise ValueError(f"Meta {meta!r} has no content attribute")
+        raise ValueError(f"{meta!r} has no content attribute")
     codes = [code.strip() for code in match["codes"].split(",") if code.strip()]
     wrong = [code for code in codes if not PROGRAMME_CODE.fullmatch(code)]
     if wrong or not codes:
-        raise ValueError(
-            f"Meta holds no or bad H2020 programme codes: {wrong or meta!r}"
-        )
+        raise ValueError(f"no or bad H2020 programme codes: {wrong or meta!r}")
 
     return codes
 

@@ -56,18 +56,19 @@ def read_csv(
     reader = csv.DictReader(
         io.StringIO(read_text(path), newline=""), delimiter=delimiter
     )
-    missing = [name for name in columns if name not in (reader.fieldnames or [])]
+    try:
+        header = reader.fieldnames or []
+        rows = list(reader)
+    except csv.Error as error:
+        raise DataError(f"{path}: line {reader.line_num}: {error}") from None
+    missing = [name for name in columns if name not in header]
     if missing:
         raise DataError(
             f"{path}: missing column(s) {', '.join(missing)}", hint=RESTORE_HINT
         )
-    rows = []
-    for row in reader:
-        if None in row or any(row[name] is None for name in reader.fieldnames or []):
-            raise record_error(
-                path, f"line {reader.line_num}", "wrong number of fields"
-            )
-        rows.append(row)
+    for number, row in enumerate(rows, start=1):
+        if None in row or None in row.values():
+            raise record_error(path, f"data row {number}", "wrong number of fields")
 
     return rows
 
