@@ -193,3 +193,7 @@ cli.add_command(ingest)
 cli.add_command(annotate)
 cli.add_command(evaluate)
 cli.add_command(delete)
+
+from rusmeco.cli.validate import validate  # noqa: E402
+
+cli.add_command(validate)

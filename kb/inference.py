@@ -11,7 +11,6 @@ Two graphs are rebuilt after every build, from what the sources loaded:
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,7 +44,7 @@ SELECT ?figures ?year ?employees ?country ?kind ?amount ?currency WHERE {
 """
 
 CHANGE_RULE = """
-CONSTRUCT { ?result rus:change ?change } WHERE {
+CONSTRUCT { ?result rus:outcome ?change } WHERE {
   ?adoption rus:hasObservation ?baseline , ?result .
   ?baseline rus:observationRole rus:Baseline ; rus:indicator ?indicator ;
             rus:numericValue ?before .
@@ -144,13 +143,16 @@ def infer(store: Store, iris: InstanceIris) -> Entailments:
 
 def graph_of(store: Store, graphs: list[str]) -> Graph:
     """Return the union of ``graphs`` of the store as one rdflib graph."""
-    merged = Graph()
-    for name in graphs:
-        buffer = io.BytesIO()
-        store.dump(buffer, "nt", graph=name)
-        merged.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
+    if not graphs:
+        return Graph()
+    values = " ".join(f"<{name}>" for name in graphs)
+    result = store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} "
+        "GRAPH ?g { ?s ?p ?o } }"
+    )
+    ntriples = ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES)
 
-    return merged
+    return Graph().parse(data=ntriples.decode("utf-8"), format="nt")
 
 
 def rebuild_derived_graphs(store: Store, iris: InstanceIris) -> DerivedReport:

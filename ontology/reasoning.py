@@ -121,9 +121,7 @@ def _named_triples(world: object) -> set[tuple[URIRef, URIRef, URIRef]]:
     view = world.as_rdflib_graph()  # type: ignore[attr-defined]
 
     return {
-        (s, p, o)
-        for s, p, o in view
-        if isinstance(s, URIRef) and isinstance(o, URIRef)
+        (s, p, o) for s, p, o in view if isinstance(s, URIRef) and isinstance(o, URIRef)
     }
 
 
