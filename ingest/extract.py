@@ -68,9 +68,39 @@ ENABLER_CUES = {
     "помогать", "стимулирование", "содействовать", "поддерживать",
 }  # fmt: skip
 
+# Words that give a pattern its own direction: "15 percent less", "up 40 percent",
+# "a 30% reduction", "рост 6,1 %".
+COMPARATIVES = {
+    "decrease": ["less", "lower", "shorter", "fewer", "smaller", "cheaper"],
+    "increase": ["more", "higher", "longer", "stronger", "greater", "bigger", "larger"],
+}
+CHANGE_NOUNS = {
+    "decrease": ["decrease", "reduction", "drop", "decline", "cut", "fall",
+                 "снижение", "сокращение", "уменьшение", "падение"],
+    "increase": ["increase", "rise", "growth", "gain", "improvement", "jump",
+                 "рост", "прирост", "увеличение", "повышение"],
+}  # fmt: skip
+ADVERBS = {"decrease": ["down"], "increase": ["up"]}
+INTRINSIC = {
+    word: direction
+    for table in (COMPARATIVES, CHANGE_NOUNS, ADVERBS)
+    for direction, words in table.items()
+    for word in words
+}
+COMPARATIVE_CUES = {
+    "ниже": "decrease", "меньше": "decrease", "выше": "increase",
+    "больше": "increase",
+}  # fmt: skip
+FOLD_VERBS = {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0}
+
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUP = re.compile(r"^\d{3}(?:,\d+)?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def _all(table: dict[str, list[str]]) -> list[str]:
+    return sorted(word for words in table.values() for word in words)
+
 
 _NUM = {"TEXT": {"REGEX": _NUMBER.pattern}}
 _WORD_NUM = {"NORM": {"IN": sorted(NUMBER_WORDS)}}
@@ -93,6 +123,15 @@ PATTERNS: dict[str, list[list[dict]]] = {
         ]
     ],
     "TO": [[{"NORM": {"IN": ["to", "до"]}}, _NUM, _GROUPS, _UNIT]],
+    "AFTER": [
+        [_NUM, _GROUPS, _UNIT, {"LOWER": {"IN": _all(COMPARATIVES)}}],
+        [_NUM, _GROUPS, _UNIT, {"NORM": {"IN": _all(CHANGE_NOUNS)}}],
+    ],
+    "BEFORE": [
+        [{"LOWER": {"IN": _all(ADVERBS)}}, _NUM, _GROUPS, _UNIT],
+        [{"NORM": {"IN": _all(CHANGE_NOUNS)}}, _NUM, _GROUPS, _UNIT],
+    ],
+    "FOLD": [[{"LOWER": {"IN": sorted(FOLD_VERBS)}}]],
     "TIMES": [
         [{"NORM": "в"}, _NUM, {"NORM": "раз"}],
         [{"NORM": "в"}, _WORD_NUM, {"NORM": "раз"}],
@@ -161,7 +200,7 @@ def _direction_cue(span: Span) -> tuple[str | None, int]:
             if token.norm_ in DECREASE
             else "increase"
             if token.norm_ in INCREASE
-            else None
+            else COMPARATIVE_CUES.get(token.lower_)
         )
         distance = abs(token.i - span.start)
         if direction and distance < best[1]:
@@ -197,25 +236,26 @@ def quantities_in(doc: Doc, offset: int, lang: str) -> list[Quantity]:
 
 
 def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | None:
+    kind = span.label_
     numbers = _numbers(span)
-    fold = FOLD_WORDS.get(span.text.lower())
+    fold = FOLD_WORDS.get(span.text.lower()) or FOLD_VERBS.get(span.text.lower())
     if fold:
         numbers = [(fold, None)]
     if not numbers or any(_YEAR.match(t.text) for t in span):
         return None
-    direction, _ = _direction_cue(span)
+    direction = _intrinsic(span) if kind in ("AFTER", "BEFORE", "FOLD") else None
+    direction = direction or _direction_cue(span)[0]
     if direction is None:
         return None
     value, unit = numbers[-1]
     baseline = None
-    kind = span.label_
     if kind == "FROM_TO":
         baseline, first_unit = numbers[0]
         unit = unit or first_unit
         if value == baseline:
             return None
         direction = "decrease" if value < baseline else "increase"
-    if kind == "TIMES":
+    if kind in ("TIMES", "FOLD"):
         unit = "times"
     if unit is None:
         return None
@@ -229,8 +269,20 @@ def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | Non
         direction=direction,
         indicator=_indicator(span, indicators),
         baseline=baseline,
-        relative=kind in ("BY", "TIMES"),
+        relative=kind not in ("FROM_TO", "TO"),
     )
+
+
+def _intrinsic(span: Span) -> str | None:
+    """Return the direction a word of the pattern itself gives."""
+    if span.text.lower() in FOLD_VERBS:
+        return "increase"
+    for token in span:
+        direction = INTRINSIC.get(token.lower_) or INTRINSIC.get(token.norm_)
+        if direction:
+            return direction
+
+    return None
 
 
 def context_statements(

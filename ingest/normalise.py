@@ -1,8 +1,10 @@
 """Lemma normalisers for blank spaCy pipelines, writing ``token.norm_``.
 
-English: spaCy's lookup table applied to the lower-cased token, and plural acronyms
-("SMEs", "KPIs") reduced to their singular. Russian: pymorphy3's most probable
-parse, the adjective reading when the next word can be a noun, and ё written as е.
+English: spaCy's lookup table applied to the lower-cased token, plural acronyms
+("SMEs", "KPIs") reduced to their singular, and words in "-ing" kept as nouns
+("planning" is not "plan", "transporting" is not "transport"). Russian:
+pymorphy3's most probable parse, the adjective reading when the next word can be a
+noun, and ё written as е.
 Latin words in Russian text are normalised as English. The span ruler matches on
 ``NORM``, so inflected and differently cased forms of a label reach one concept.
 """
@@ -49,6 +51,10 @@ def english_norm(text: str) -> str:
     if _ACRONYM_PLURAL.match(text):
         return text[:-1].lower()
     low = text.lower()
+    if low.endswith("ings") and len(low) > 6:
+        return low[:-1]
+    if low.endswith("ing") and len(low) > 5:
+        return low
 
     return _english_table().get(low, low)
 

@@ -8,6 +8,7 @@ catalogue fingerprint, so they are rebuilt only when the catalogue changes.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -90,14 +91,25 @@ class Analysis:
 
 
 def label_variants(label: str) -> set[str]:
-    """Return a label with its hyphen and space variants ("lean-production")."""
+    """Return a label with its hyphen and space variants.
+
+    "supply chain management" also gives "supply-chain management" and the other
+    ways to hyphenate it (up to four words); "lean-production" gives
+    "lean production"; "MRP II" gives "MRPII".
+    """
     variants = {label}
     if "-" in label:
         variants.add(label.replace("-", " "))
         variants.add(label.replace("-", ""))
-    words = label.split()
-    if 2 <= len(words) <= 3:
-        variants.add("-".join(words))
+    words = label.replace("-", " ").split()
+    if 2 <= len(words) <= 4:
+        for joints in itertools.product(" -", repeat=len(words) - 1):
+            variants.add(
+                words[0]
+                + "".join(j + w for j, w in zip(joints, words[1:], strict=True))
+            )
+    if re.fullmatch(r"[A-Z]{2,}(?: [IVX0-9]+)", label):
+        variants.add(label.replace(" ", ""))
 
     return variants
 
