@@ -15,6 +15,8 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 CUR = Namespace("http://qudt.org/vocab/currency/")
 VANN = Namespace("http://purl.org/vocab/vann/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+UNIT = Namespace("http://qudt.org/vocab/unit/")
 
 PREFIXES: dict[str, str] = {
     "rus": str(RUS),
@@ -29,6 +31,8 @@ PREFIXES: dict[str, str] = {
     "oa": str(OA),
     "cur": str(CUR),
     "vann": str(VANN),
+    "foaf": str(FOAF),
+    "unit": str(UNIT),
 }
 
 ONTOLOGY_IRI = "https://w3id.org/rusmeco/ontology"
