@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+from rdflib.term import Node
 
 from rusmeco.kb.loaders import countries
 from rusmeco.kb.loaders.concepts import add_concept, add_scheme
@@ -280,26 +281,8 @@ def _add_project(
     activity_types: dict[str, URIRef],
 ) -> None:
     case = URIRef(iris.iri("case", f"cordis-{project.identifier}"))
-    graph.add((case, RDF.type, RUS.CaseStudy))
-    graph.add((case, DCTERMS.identifier, Literal(project.identifier)))
-    graph.add((case, DCTERMS.title, Literal(project.title, lang=TEXT_LANGUAGE)))
-    graph.add((case, DCTERMS.alternative, Literal(project.acronym)))
-    graph.add((case, RUS.text, Literal(project.text, lang=TEXT_LANGUAGE)))
-    graph.add((case, DCTERMS.language, Literal(TEXT_LANGUAGE)))
-    graph.add((case, RUS.startDate, Literal(project.start, datatype=XSD.date)))
-    graph.add((case, RUS.endDate, Literal(project.end, datatype=XSD.date)))
-    graph.add((case, RUS.call, Literal(project.call)))
-    graph.add(
-        (
-            case,
-            RUS.fundingScheme,
-            _coded_iri(iris, "funding-scheme", project.funding_scheme),
-        )
-    )
-    graph.add((case, RUS.topic, _coded_iri(iris, "topic", project.topic)))
-    for code in project.programmes:
-        graph.add((case, RUS.programme, _programme_iri(iris, code)))
-    graph.add((case, DCTERMS.source, URIRef(PROJECT_PAGE.format(project.identifier))))
+    for predicate, value in _description(project) + _funding(iris, project):
+        graph.add((case, predicate, value))
     amounts = {
         RUS.totalCost: (project.total_cost, "total-cost"),
         RUS.fundingContribution: (project.contribution, "eu-contribution"),
@@ -309,6 +292,33 @@ def _add_project(
         graph.add((case, role, node))
         _add_amount(graph, node, amount)
     _add_participants(graph, iris, case, project.participants, activity_types)
+
+
+def _description(project: Project) -> list[tuple[URIRef, Node]]:
+    """Return what the case study is: identifier, title, text, language, dates."""
+    return [
+        (RDF.type, RUS.CaseStudy),
+        (DCTERMS.identifier, Literal(project.identifier)),
+        (DCTERMS.title, Literal(project.title, lang=TEXT_LANGUAGE)),
+        (DCTERMS.alternative, Literal(project.acronym)),
+        (RUS.text, Literal(project.text, lang=TEXT_LANGUAGE)),
+        (DCTERMS.language, Literal(TEXT_LANGUAGE)),
+        (RUS.startDate, Literal(project.start, datatype=XSD.date)),
+        (RUS.endDate, Literal(project.end, datatype=XSD.date)),
+        (DCTERMS.source, URIRef(PROJECT_PAGE.format(project.identifier))),
+    ]
+
+
+def _funding(iris: InstanceIris, project: Project) -> list[tuple[URIRef, Node]]:
+    """Return how the project was funded: call, scheme, topic, programme parts."""
+    scheme = _coded_iri(iris, "funding-scheme", project.funding_scheme)
+    programmes = [_programme_iri(iris, code) for code in project.programmes]
+
+    return [
+        (RUS.call, Literal(project.call)),
+        (RUS.fundingScheme, scheme),
+        (RUS.topic, _coded_iri(iris, "topic", project.topic)),
+    ] + [(RUS.programme, programme) for programme in programmes]
 
 
 def _add_participants(
