@@ -197,3 +197,7 @@ cli.add_command(delete)
 from rusmeco.cli.validate import validate  # noqa: E402
 
 cli.add_command(validate)
+
+from rusmeco.cli.culture import load_culture  # noqa: E402
+
+cli.add_command(load_culture)

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from rusmeco.core.config import DEFAULT_BASE_IRI
 from rusmeco.core.errors import DataError
@@ -34,7 +35,9 @@ def catalogue_files() -> list[Path]:
 
 def examples_file() -> Path:
     """Return the Turtle file of the illustrative example records."""
-    return Path(str(resources.files("rusmeco.kb") / "data" / "examples" / "network.ttl"))
+    return Path(
+        str(resources.files("rusmeco.kb") / "data" / "examples" / "network.ttl")
+    )
 
 
 EXAMPLES_GRAPH = "examples"
@@ -62,7 +65,7 @@ def read_turtle(path: Path, iris: InstanceIris) -> Graph:
 def rebase(graph: Graph, old: str, new: str) -> Graph:
     """Return a copy of ``graph`` with IRIs starting with ``old`` moved to ``new``."""
 
-    def move(term):  # noqa: ANN001, ANN202 - any rdflib term
+    def move(term: Node) -> Node:
         if isinstance(term, URIRef) and str(term).startswith(old):
             return URIRef(new + str(term)[len(old) :])
         return term
