@@ -179,8 +179,13 @@ def evaluate(context: Context, gold: Path, split: str, as_json: bool) -> None:
 
     from rusmeco.ingest.concepts import load_catalogue
     from rusmeco.ingest.evaluate import evaluate_gold, format_scores, read_gold
+    from rusmeco.ontology.namespaces import InstanceIris
 
-    documents = read_gold(gold, split=None if split == "all" else split)
+    documents = read_gold(
+        gold,
+        split=None if split == "all" else split,
+        base=InstanceIris(context.settings.base_iri).base,
+    )
     scores = evaluate_gold(documents, load_catalogue(context.store))
     if as_json:
         click.echo(json.dumps(scores, indent=2, ensure_ascii=False))

@@ -67,9 +67,9 @@ class GoldDocument:
     quantities: list[GoldQuantity] = field(default_factory=list)
 
 
-def concept_iri(reference: str) -> str:
+def concept_iri(reference: str, base: str = CONCEPT_BASE) -> str:
     """Return the IRI of a gold concept reference ("practice/kaizen" or a full IRI)."""
-    return reference if "://" in reference else CONCEPT_BASE + reference
+    return reference if "://" in reference else base + reference
 
 
 def _span(text: str, item: dict, where: str) -> tuple[int, int]:
@@ -92,8 +92,8 @@ def _span(text: str, item: dict, where: str) -> tuple[int, int]:
     return start, end
 
 
-def parse_gold(line: str, where: str) -> GoldDocument:
-    """Parse one gold document from a JSON line."""
+def parse_gold(line: str, where: str, base: str = CONCEPT_BASE) -> GoldDocument:
+    """Parse one gold document from a JSON line; concepts are relative to ``base``."""
     try:
         raw = json.loads(line)
         document = GoldDocument(
@@ -105,7 +105,9 @@ def parse_gold(line: str, where: str) -> GoldDocument:
         for item in raw.get("mentions", []):
             start, end = _span(document.text, item, f"{where} {document.id}")
             document.mentions.append(
-                GoldMention(start, end, concept_iri(item["concept"]), item["kind"])
+                GoldMention(
+                    start, end, concept_iri(item["concept"], base), item["kind"]
+                )
             )
         for item in raw.get("quantities", []):
             start, end = _span(document.text, item, f"{where} {document.id}")
@@ -117,16 +119,18 @@ def parse_gold(line: str, where: str) -> GoldDocument:
                     float(item["value"]),
                     item["unit"],
                     item["direction"],
-                    concept_iri(indicator) if indicator else None,
+                    concept_iri(indicator, base) if indicator else None,
                 )
             )
-    except (KeyError, ValueError, TypeError) as error:
+    except (KeyError, ValueError, TypeError, AttributeError) as error:
         raise DataError(f"{where}: not a gold document ({error})") from None
 
     return document
 
 
-def read_gold(path: Path, *, split: str | None = None) -> list[GoldDocument]:
+def read_gold(
+    path: Path, *, split: str | None = None, base: str = CONCEPT_BASE
+) -> list[GoldDocument]:
     """Read gold documents from a file or every ``*.jsonl`` of a folder."""
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     documents = []
@@ -134,7 +138,7 @@ def read_gold(path: Path, *, split: str | None = None) -> list[GoldDocument]:
         lines = file.read_text(encoding="utf-8").splitlines()
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                documents.append(parse_gold(line, f"{file}:{number}"))
+                documents.append(parse_gold(line, f"{file}:{number}", base))
     chosen = [d for d in documents if split is None or d.split == split]
     if not chosen:
         raise DataError(f"{path}: no gold documents (split {split or 'any'})")
