@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.compare import to_canonical_graph
 
 from rusmeco.core.errors import DataError
 
@@ -20,8 +21,19 @@ log = logging.getLogger(__name__)
 
 
 def canonical_turtle(graph: Graph) -> str:
-    """Return ``graph`` serialised in the canonical Turtle form."""
-    return graph.serialize(format="longturtle")
+    """Return ``graph`` serialised in the canonical Turtle form.
+
+    Blank nodes are first relabelled from their content (rdflib's canonical
+    graph), so that several blank-node objects of one predicate always come out
+    in the same order.
+    """
+    canonical = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        canonical.bind(prefix, namespace)
+    for triple in to_canonical_graph(graph):
+        canonical.add(triple)
+
+    return canonical.serialize(format="longturtle")
 
 
 def read_turtle_file(path: Path) -> Graph:

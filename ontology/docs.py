@@ -9,7 +9,9 @@ English title and description in the header.
 
 from __future__ import annotations
 
+import gc
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -89,7 +91,11 @@ def render_html() -> str:
         from pylode import OntPub
 
         logging.getLogger().setLevel(logging.WARNING)
-        html = OntPub(ontology=graph).make_html()
+        with warnings.catch_warnings():
+            # pyLODE leaves its CSS file open; it is closed when collected here.
+            warnings.simplefilter("ignore", ResourceWarning)
+            html = OntPub(ontology=graph).make_html()
+            gc.collect()
     log.info("rendered the ontology documentation: %d characters", len(html))
 
     return html
