@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rusmeco.core.config import Settings
 from rusmeco.kb.catalogue import (
-    CATALOGUE_GRAPH_PREFIX,
     EXAMPLES_GRAPH,
     catalogue_files,
     catalogue_graph_name,
@@ -52,9 +51,17 @@ class ValidationReport:
 
 
 def validate_store(
-    store: Store, settings: Settings, *, reasoner: bool = True
+    store: Store,
+    settings: Settings,
+    *,
+    reasoner: bool = True,
+    extra_graphs: Sequence[str] = (),
 ) -> ValidationReport:
-    """Check the store with the shapes, the pitfall queries and, optionally, HermiT."""
+    """Check the store with the shapes, the pitfall queries and, optionally, HermiT.
+
+    ``extra_graphs`` (files being checked) count as part of the ontology and of
+    what the reasoner reads, as well as data.
+    """
     iris = InstanceIris(settings.base_iri)
     report = ValidationReport()
     ontology = iris.graph("ontology")
@@ -66,12 +73,12 @@ def validate_store(
     report.seconds["shapes"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    report.findings += run_checks(store, iris, pitfall_checks())
+    report.findings += run_checks(store, iris, pitfall_checks(), extra_graphs)
     report.seconds["checks"] = time.perf_counter() - started
 
     if reasoner:
         started = time.perf_counter()
-        graph = graph_of(store, reasoner_graphs(store, iris))
+        graph = graph_of(store, reasoner_graphs(store, iris) + list(extra_graphs))
         report.findings += consistency_findings(graph, ONTOLOGY_IRI)
         report.seconds["reasoner"] = time.perf_counter() - started
 
@@ -79,12 +86,16 @@ def validate_store(
 
 
 def run_checks(
-    store: Store, iris: InstanceIris, checks: Iterable[Check]
+    store: Store,
+    iris: InstanceIris,
+    checks: Iterable[Check],
+    extra_graphs: Sequence[str] = (),
 ) -> list[Finding]:
     """Run the pitfall checks with Oxigraph, each over the graphs of its scope."""
+    extra = list(extra_graphs)
     scopes = {
-        "ontology": [iris.graph("ontology")],
-        "reasoner": reasoner_graphs(store, iris),
+        "ontology": [iris.graph("ontology"), *extra],
+        "reasoner": reasoner_graphs(store, iris) + extra,
         "all": None,
     }
     findings = []
@@ -116,8 +127,11 @@ def validate_files(
         for path in catalogue_files():
             scratch.load(path, iris.graph(catalogue_graph_name(path)))
         scratch.load(examples_file(), iris.graph(EXAMPLES_GRAPH))
-        for index, path in enumerate(paths):
-            scratch.load(path, iris.graph(f"{CATALOGUE_GRAPH_PREFIX}checked-{index}"))
+        checked = [iris.graph(f"checked-{index}") for index in range(len(paths))]
+        for path, graph in zip(paths, checked, strict=True):
+            scratch.load(path, graph)
         log.info("checking %d files with the bundled data", len(paths))
 
-        return validate_store(scratch, settings, reasoner=reasoner)
+        return validate_store(
+            scratch, settings, reasoner=reasoner, extra_graphs=checked
+        )
