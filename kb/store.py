@@ -325,9 +325,9 @@ class OxigraphStore(Store):
         """Serialise with Oxigraph; a triple format without a graph merges all."""
         rdf = rdf_format(format)
         if graph is not None:
-            if graph not in self.graphs():
-                raise NotFound(f"there is no graph <{graph}> in the store")
             name = ox.NamedNode(graph)
+            if not self._store.contains_named_graph(name):
+                raise NotFound(f"there is no graph <{graph}> in the store")
             if rdf.supports_datasets:
                 quads = self._store.quads_for_pattern(None, None, None, name)
                 ox.serialize(quads, output, format=rdf)

@@ -8,6 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 
+from rusmeco.queries import named_query
 from rusmeco.server.context import get_settings, get_store
 from rusmeco.server.i18n import reader_language, words
 from rusmeco.server.links import page_for
@@ -19,14 +20,7 @@ blueprint = Blueprint("pages", __name__)
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 200
 
-CASE_STUDIES = """
-SELECT ?study ?title ?text WHERE {
-  ?study a rus:CaseStudy ; dcterms:title ?title .
-  %s
-}
-ORDER BY LCASE(STR(?title)) ?study
-"""
-MATCHING = "FILTER(CONTAINS(LCASE(STR(?title)), LCASE(STR(?text))))"
+CASE_STUDIES = "case-studies-by-title"
 
 NAVIGATION = [
     ("pages.home", "case_studies"),
@@ -74,13 +68,13 @@ def home() -> str:
 def case_studies(text: str, language: str) -> list[dict[str, str]]:
     """Return case studies (IRI, title) whose title contains ``text``, by title.
 
-    The searched text is bound to ``?text`` as a literal, never written into the
-    query. A title in the reader's language wins over one in another language.
+    This is the named query ``case-studies-by-title``; the searched text is bound
+    to its ``?text`` as a literal, never written into the query. A title in the
+    reader's language wins over one in another language.
     """
     settings = get_settings()
-    sparql = CASE_STUDIES % (MATCHING if text else "")
     result = get_store().query(
-        sparql,
+        named_query(CASE_STUDIES).sparql,
         substitutions={"text": ox.Literal(text)} if text else None,
         limit=settings.result_limit,
         timeout=settings.query_timeout,
