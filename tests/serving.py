@@ -6,9 +6,11 @@ request was answered 500.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask, Response
 from waitress import create_server, wasyncore
@@ -66,3 +68,21 @@ def serving(
 def app_of(live: LiveServer) -> Flask:
     """Return the Flask application of a live server."""
     return live.app
+
+
+def worker_states() -> dict[int, str]:
+    """Return the state letter (R running, S sleeping...) of this process's workers."""
+    states = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if b"rusmeco.kb.pool" in command and int(fields[1]) == os.getpid():
+            states[int(entry.name)] = fields[0]
+
+    return states

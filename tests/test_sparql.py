@@ -19,7 +19,7 @@ import pytest
 import requests
 from rdflib import Graph, Namespace, URIRef
 from rdflib.query import Result
-from serving import TOKEN, LiveServer, serving
+from serving import TOKEN, LiveServer, serving, worker_states
 
 from rusmeco.core.config import Settings
 from rusmeco.kb.store import Store, open_store
@@ -436,26 +436,6 @@ def test_request_bodies_over_the_limit_are_413(server: LiveServer) -> None:
     )
 
     assert response.status_code == 413
-
-
-def worker_states() -> dict[int, str]:
-    """Return the state letter of every query worker started by this process."""
-    import os
-
-    states = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if b"rusmeco.kb.pool" in command and int(fields[1]) == os.getpid():
-            states[int(entry.name)] = fields[0]
-
-    return states
 
 
 def test_heavy_queries_stop_at_the_limit_and_light_ones_still_answer(
