@@ -201,3 +201,8 @@ cli.add_command(validate)
 from rusmeco.cli.culture import load_culture  # noqa: E402
 
 cli.add_command(load_culture)
+
+from rusmeco.cli.search import index, refresh_after_writes  # noqa: E402
+
+cli.add_command(index)
+cli.result_callback()(refresh_after_writes)

@@ -20,6 +20,7 @@ ENV_RESULT_LIMIT = "RUSMECO_RESULT_LIMIT"
 ENV_QUERY_WORKERS = "RUSMECO_QUERY_WORKERS"
 ENV_SERVICE_ALLOWLIST = "RUSMECO_SERVICE_ALLOWLIST"
 ENV_MAX_REQUEST_BYTES = "RUSMECO_MAX_REQUEST_BYTES"
+ENV_SEARCH_INDEX = "RUSMECO_SEARCH_INDEX"
 
 
 def default_store_location() -> str:
@@ -66,6 +67,8 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     # Largest request body the web service reads, in bytes.
     max_request_bytes: int = 16 * 1024 * 1024
+    # File of the search index; None: beside an embedded store, or per user.
+    search_index: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -81,6 +84,7 @@ class Settings:
             max_request_bytes=int(
                 _env_number(ENV_MAX_REQUEST_BYTES, 16 * 1024 * 1024, int)
             ),
+            search_index=os.environ.get(ENV_SEARCH_INDEX) or None,
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
 
