@@ -6,7 +6,8 @@ Two graphs are rebuilt after every build, from what the sources loaded:
   follows from a firm's key figures and whether a result improved on its
   baseline (no OWL class is defined over data values);
 - ``inferred``: the entailments of HermiT over the ontology, the catalogue, the
-  examples and the derived facts, plus the superclass types they imply.
+  examples and the derived facts, plus the superclass types they imply and the
+  values of inverse, symmetric and super-properties.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from rusmeco.kb.catalogue import CATALOGUE_GRAPH_PREFIX, EXAMPLES_GRAPH
 from rusmeco.kb.rdf import triples_of
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import RUS, InstanceIris
-from rusmeco.ontology.reasoning import Entailments, java_available, reason, type_closure
+from rusmeco.ontology.reasoning import (
+    Entailments,
+    java_available,
+    property_closure,
+    reason,
+    type_closure,
+)
 from rusmeco.ontology.sizeclass import KeyFigures, size_classes
 
 log = logging.getLogger(__name__)
@@ -137,6 +144,7 @@ def infer(store: Store, iris: InstanceIris) -> Entailments:
     entailments = reason(data)
     closure = type_closure(data + entailments.graph, tbox + entailments.graph)
     entailments.graph += closure
+    entailments.graph += property_closure(data, tbox)
 
     return entailments
 

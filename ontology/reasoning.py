@@ -164,3 +164,32 @@ def _named_superclasses(tbox: Graph) -> dict[URIRef, set[URIRef]]:
         closed[cls] = seen
 
     return closed
+
+
+def property_closure(data: Graph, tbox: Graph) -> Graph:
+    """Return property values entailed by inverse, symmetric and sub-properties.
+
+    HermiT, through owlready2, does not write these back (measured), so they are
+    added here from the TBox's ``owl:inverseOf``, ``owl:SymmetricProperty`` and
+    ``rdfs:subPropertyOf`` axioms between named properties.
+    """
+    implied: dict[URIRef, set[tuple[URIRef, bool]]] = {}
+    for one, other in tbox.subject_objects(OWL.inverseOf):
+        if isinstance(one, URIRef) and isinstance(other, URIRef):
+            implied.setdefault(one, set()).add((other, True))
+            implied.setdefault(other, set()).add((one, True))
+    for prop in tbox.subjects(RDF.type, OWL.SymmetricProperty):
+        if isinstance(prop, URIRef):
+            implied.setdefault(prop, set()).add((prop, True))
+    for sub, sup in tbox.subject_objects(RDFS.subPropertyOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            implied.setdefault(sub, set()).add((sup, False))
+    closure = Graph()
+    for prop, targets in implied.items():
+        for subject, obj in data.subject_objects(prop):
+            for target, inverted in targets:
+                triple = (obj, target, subject) if inverted else (subject, target, obj)
+                if triple not in data and not isinstance(triple[0], Literal):
+                    closure.add(triple)
+
+    return closure

@@ -12,6 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from rusmeco.kb.catalogue import catalogue_files, examples_file
+from rusmeco.kb.store import Store
 from rusmeco.ontology import sizeclass
 from rusmeco.ontology.canonical import is_canonical
 from rusmeco.ontology.namespaces import ONTOLOGY_IRI, RUS, VANN, ontology_file
@@ -224,3 +225,35 @@ def test_html_documentation_lists_every_own_class() -> None:
     missing = [str(c) for c in own if str(c).split("#")[1] not in html]
     assert missing == []
     assert 'http://www.w3.org/2004/02/skos/core#Concept"' not in html.split("<h2")[0]
+
+
+@needs_java
+def test_the_build_stores_derived_and_inferred_graphs(built_store: Store) -> None:
+    data = bundled_rdf.examples()
+    barriers = {
+        str(i)
+        for i in data.objects(None, RUS.hasInfluence)
+        if (i, RUS.polarity, RUS.Barrier) in data
+    }
+    reported = {(str(a), str(c)) for c, a in data.subject_objects(RUS.reportsAdoption)}
+    figures = set(data.objects(None, RUS.hasKeyFigures))
+
+    def select(sparql: str) -> set[tuple[str, ...]]:
+        result = built_store.query(sparql)
+        return {tuple(term.value for term in row) for row in result.rows}
+
+    inferred = "<https://w3id.org/rusmeco/id/graph/inferred>"
+    derived = "<https://w3id.org/rusmeco/id/graph/derived>"
+    found_barriers = select(
+        f"SELECT ?i WHERE {{ GRAPH {inferred} {{ ?i a rus:BarrierInfluence }} }}"
+    )
+    found_reported = select(
+        f"SELECT ?a ?c WHERE {{ GRAPH {inferred} {{ ?a rus:reportedIn ?c }} }}"
+    )
+    classified = select(
+        f"SELECT DISTINCT ?f WHERE {{ GRAPH {derived} {{ ?f rus:sizeClass ?c }} }}"
+    )
+
+    assert {b for (b,) in found_barriers} == barriers
+    assert found_reported == reported
+    assert {f for (f,) in classified} == {str(f) for f in figures}
