@@ -206,3 +206,7 @@ from rusmeco.cli.search import index, refresh_after_writes  # noqa: E402
 
 cli.add_command(index)
 cli.result_callback()(refresh_after_writes)
+
+from rusmeco.cli.ontology import ontology_docs  # noqa: E402
+
+cli.add_command(ontology_docs)

@@ -30,7 +30,7 @@ EXPECTED = {
     B + "factor": "dcterms:source|source",
     B + "capability": "inScheme",
     B + "adoption": "adopter",
-    B + "case": "title",
+    B + "case": "language",
     B + "influence": "polarity",
     B + "score": "referenceYear",
     B + "assessment": "MaturityLevel",
@@ -154,3 +154,22 @@ def test_a_check_file_without_its_header_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(DataError, match="header"):
         read_check(bare)
+
+
+def test_a_case_study_without_title_is_a_warning(broken_run: Result) -> None:
+    warnings = [
+        line
+        for line in broken_run.output.splitlines()
+        if line.startswith("warning:") and f"<{B}case>" in line
+    ]
+
+    assert any("dcterms:title" in line for line in warnings)
+
+
+def test_ontology_docs_writes_the_html_page(tmp_path: Path) -> None:
+    page = tmp_path / "ontology.html"
+
+    result = CliRunner().invoke(cli, ["ontology-docs", "-o", str(page)])
+
+    assert result.exit_code == 0, result.output
+    assert "<html" in page.read_text(encoding="utf-8")[:200].lower()
