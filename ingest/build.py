@@ -22,7 +22,6 @@ from rusmeco.ingest.pipeline import analyse
 from rusmeco.ingest.rdf import DocumentInfo, document_graph, document_rdf
 from rusmeco.ingest.service import Ingester, IngestReport
 from rusmeco.ingest.text import detect_language
-from rusmeco.kb.rdf import triples_of
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import InstanceIris
 
@@ -74,7 +73,7 @@ def annotate_case_studies(
                 case=case,
             )
             graph = document_rdf(iris, info, analysis, started=started)
-            transaction.replace_graph(document_graph(iris, key), triples_of(graph))
+            transaction.replace_graph(document_graph(iris, key), graph)
             report.documents.append(key)
             report.add(analysis)
     log.info("annotated %d case studies from the store", len(report.documents))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import RUS
@@ -57,7 +58,7 @@ class Catalogue:
     kinds: dict[str, str] = field(default_factory=dict)
     names: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Return a checksum that changes whenever a label or kind changes."""
         digest = hashlib.sha256()
@@ -66,6 +67,15 @@ class Catalogue:
             digest.update(b"\n")
 
         return digest.hexdigest()[:16]
+
+    @cached_property
+    def preferred(self) -> frozenset[tuple[str, str]]:
+        """Return (concept, lower-cased label) of every preferred label."""
+        return frozenset(
+            (label.concept, label.label.lower())
+            for label in self.labels
+            if label.label_type == "pref"
+        )
 
     def for_language(self, lang: str) -> list[ConceptLabel]:
         """Return the labels in ``lang``."""

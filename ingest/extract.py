@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
+import numpy
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -96,15 +97,19 @@ FOLD_VERBS = {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0}
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUP = re.compile(r"^\d{3}(?:,\d+)?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_HINT = re.compile(
+    r"\d|\b(?:" + "|".join(sorted({*NUMBER_WORDS, *FOLD_WORDS, *FOLD_VERBS})) + r")\b",
+    re.IGNORECASE,
+)
 
 
 def _all(table: dict[str, list[str]]) -> list[str]:
     return sorted(word for words in table.values() for word in words)
 
 
-_NUM = {"TEXT": {"REGEX": _NUMBER.pattern}}
+_NUM = {"LIKE_NUM": True}
 _WORD_NUM = {"NORM": {"IN": sorted(NUMBER_WORDS)}}
-_GROUPS = {"TEXT": {"REGEX": _GROUP.pattern}, "OP": "*"}
+_GROUPS = {"IS_DIGIT": True, "LENGTH": 3, "OP": "*"}
 _UNIT = {"NORM": {"IN": sorted(UNITS)}}
 _UNIT_OPT = {"NORM": {"IN": sorted(UNITS)}, "OP": "?"}
 
@@ -219,12 +224,20 @@ def _indicator(span: Span, indicators: list[Span]) -> str | None:
     return nearest.id_
 
 
-def quantities_in(doc: Doc, offset: int, lang: str) -> list[Quantity]:
-    """Find quantities that have a direction cue; offsets shifted by ``offset``."""
-    matches = [
-        Span(doc, start, end, label=match_id)
-        for match_id, start, end in _matcher(doc)(doc)
-    ]
+def quantities_in(doc: Doc, offset: int, text: str) -> list[Quantity]:
+    """Find quantities that have a direction cue; offsets shifted by ``offset``.
+
+    ``text`` is the text of ``doc``. The patterns are matched only in windows
+    around digits and number words.
+    """
+    matcher = _matcher(doc)
+    matches = []
+    for begin, end in _windows(doc, text):
+        window = doc[begin:end]
+        for match_id, start, stop in matcher(window):
+            matches.append(Span(doc, begin + start, begin + stop, label=match_id))
+    if not matches:
+        return []
     indicators = [s for s in concept_spans(doc) if s.label_ == "indicator"]
     found = []
     for span in filter_spans(matches):
@@ -233,6 +246,26 @@ def quantities_in(doc: Doc, offset: int, lang: str) -> list[Quantity]:
             found.append(quantity)
 
     return found
+
+
+def _windows(
+    doc: Doc, text: str, before: int = 3, after: int = 10
+) -> list[tuple[int, int]]:
+    """Return merged token windows around every digit and number word of ``doc``."""
+    hits = [m.start() for m in _HINT.finditer(text)]
+    if not hits:
+        return []
+    starts = doc.to_array("IDX")
+    tokens = numpy.searchsorted(starts, hits, side="right") - 1
+    windows: list[tuple[int, int]] = []
+    for token in sorted(set(tokens.tolist())):
+        begin, end = max(0, token - before), min(len(doc), token + after)
+        if windows and begin <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((begin, end))
+
+    return windows
 
 
 def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from rusmeco.ingest import normalise
@@ -135,21 +136,45 @@ def is_weak(label: ConceptLabel) -> bool:
     return single and label.label_type == "alt" and not _is_acronym(label.label)
 
 
-def _patterns(nlp: Language, labels: list[ConceptLabel]) -> list[dict]:
-    """Phrase patterns for labels, case-sensitive token patterns for acronyms."""
+def _patterns(labels: list[ConceptLabel]) -> list[dict]:
+    """Span ruler patterns: each label with its hyphen and space variants."""
     patterns: list[dict] = []
     for item in labels:
         kind = item.kind + WEAK if is_weak(item) else item.kind
-        if _is_acronym(item.label):
-            tokens = [token.text for token in nlp.make_doc(item.label)]
-            pattern = [{"TEXT": text} for text in tokens[:-1]]
-            pattern.append({"TEXT": {"IN": [tokens[-1], tokens[-1] + "s"]}})
-            patterns.append({"label": kind, "pattern": pattern, "id": item.concept})
-            continue
         for variant in sorted(label_variants(item.label)):
             patterns.append({"label": kind, "pattern": variant, "id": item.concept})
 
     return patterns
+
+
+class AcronymMatcher:
+    """Adds case-sensitive matches of acronym labels ("TQM", "TQMs") to the spans."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+
+    def add(self, label: ConceptLabel) -> None:
+        """Match ``label`` and its plural exactly as written."""
+        key = f"{label.kind + WEAK if is_weak(label) else label.kind}\t{label.concept}"
+        forms = [label.label, label.label + "s"]
+        self.matcher.add(key, [self.nlp.make_doc(form) for form in forms])
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Append the acronym matches of ``doc`` to its concept spans."""
+        spans = list(doc.spans[SPANS_KEY])
+        for match_id, start, end in self.matcher(doc):
+            kind, concept = self.nlp.vocab.strings[match_id].split("\t")
+            spans.append(Span(doc, start, end, label=kind, span_id=concept))
+        doc.spans[SPANS_KEY] = spans
+
+        return doc
+
+
+@Language.factory("rusmeco_acronyms")
+def make_acronym_matcher(nlp: Language, name: str) -> AcronymMatcher:
+    """Create the acronym matcher component (patterns are added afterwards)."""
+    return AcronymMatcher(nlp)
 
 
 def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
@@ -168,7 +193,11 @@ def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
         },
     )
     # Added last so that add_patterns runs the normaliser on the label strings.
-    ruler.add_patterns(_patterns(nlp, labels))
+    ruler.add_patterns(_patterns([lab for lab in labels if not _is_acronym(lab.label)]))
+    acronyms = nlp.add_pipe("rusmeco_acronyms")
+    for label in labels:
+        if _is_acronym(label.label):
+            acronyms.add(label)
     log.info("built the %s pipeline with %d labels", lang, len(labels))
 
     return nlp
@@ -234,11 +263,7 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
     text = normalise_text(text)
     nlp = pipeline_for(lang, catalogue)
     analysis = Analysis(text=text, lang=lang)
-    preferred = {
-        (label.concept, label.label.lower())
-        for label in catalogue.labels
-        if label.label_type == "pref"
-    }
+    preferred = catalogue.preferred
     sentence_base = 0
     for offset, piece in chunks(text):
         doc = nlp(piece)
@@ -259,10 +284,10 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
             for span in concept_spans(doc)
         ]
         analysis.mentions.extend(found)
-        analysis.quantities.extend(quantities_in(doc, offset, lang))
+        analysis.quantities.extend(quantities_in(doc, offset, piece))
         analysis.statements.extend(context_statements(doc, found, offset))
         sentence_base += len(sentences)
-        analysis.n_words += sum(1 for token in doc if not token.is_space)
+        analysis.n_words += len(piece.split())
     _drop_unsupported(analysis)
     analysis.scores = relevance(analysis.mentions, len(text))
 

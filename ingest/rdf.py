@@ -15,14 +15,14 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from rusmeco.core.errors import DataError
 from rusmeco.ingest import PIPELINE_NAME, PIPELINE_VERSION
 from rusmeco.ingest.pipeline import Analysis, Mention
-from rusmeco.kb.rdf import new_graph
 from rusmeco.ontology.namespaces import OA, RUS, InstanceIris
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,43 @@ MENTIONS = {
     "region": RUS.mentionsRegion,
 }
 CONTEXT_CHARS = 32
+
+
+@lru_cache(maxsize=4096)
+def URIRef(iri: str) -> ox.NamedNode:  # noqa: N802 - reads like the rdflib term
+    """Return the pyoxigraph node of an IRI (cached: predicates repeat)."""
+    return ox.NamedNode(str(iri))
+
+
+def BNode() -> ox.BlankNode:  # noqa: N802 - reads like the rdflib term
+    """Return a new blank node."""
+    return ox.BlankNode()
+
+
+def Literal(  # noqa: N802 - reads like the rdflib term
+    value: object, *, lang: str | None = None, datatype: str | None = None
+) -> ox.Literal:
+    """Return a pyoxigraph literal, plain, language-tagged or typed."""
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    if datatype:
+        return ox.Literal(str(value), datatype=URIRef(datatype))
+
+    return ox.Literal(str(value))
+
+
+Subject = ox.NamedNode | ox.BlankNode
+
+
+class Graph(list):
+    """The triples of one document, built directly as pyoxigraph terms."""
+
+    def add(self, triple: tuple[Subject, str, object]) -> None:
+        """Add one triple; IRIs may be given as strings or rdflib namespace terms."""
+        subject, predicate, obj = triple
+        if isinstance(obj, str):
+            obj = URIRef(obj)
+        self.append(ox.Triple(subject, URIRef(predicate), obj))
 
 
 @dataclass(frozen=True)
@@ -101,9 +138,9 @@ def document_rdf(
 ) -> Graph:
     """Return the graph of one document: case study, annotations, facts, provenance."""
     check_offsets(analysis)
-    graph = new_graph()
-    case = URIRef(info.case or case_iri(iris, info.key))
-    run = URIRef(iris.iri("ingest-run", f"{info.key}-{info.checksum[:12]}"))
+    graph = Graph()
+    case = ox.NamedNode(info.case or case_iri(iris, info.key))
+    run = ox.NamedNode(iris.iri("ingest-run", f"{info.key}-{info.checksum[:12]}"))
     if info.case is None:
         _case_study(graph, case, info, analysis, include_text)
     _provenance(graph, iris, case, run, info, started or datetime.now(UTC))
@@ -124,7 +161,7 @@ def document_rdf(
 
 
 def _case_study(
-    graph: Graph, case: URIRef, info: DocumentInfo, analysis: Analysis, text: bool
+    graph: Graph, case: ox.NamedNode, info: DocumentInfo, analysis: Analysis, text: bool
 ) -> None:
     graph.add((case, RDF.type, RUS.CaseStudy))
     graph.add((case, DCTERMS.identifier, Literal(info.key)))
@@ -142,12 +179,12 @@ def _case_study(
 def _provenance(
     graph: Graph,
     iris: InstanceIris,
-    case: URIRef,
-    run: URIRef,
+    case: ox.NamedNode,
+    run: ox.NamedNode,
     info: DocumentInfo,
     started: datetime,
 ) -> None:
-    source = URIRef(iris.iri("source", f"{info.key}-{info.checksum[:12]}"))
+    source = ox.NamedNode(iris.iri("source", f"{info.key}-{info.checksum[:12]}"))
     agent = URIRef(iris.iri("software", f"{PIPELINE_NAME}-{PIPELINE_VERSION}"))
     graph.add((source, RDF.type, PROV.Entity))
     graph.add((source, RUS.sourceFile, Literal(info.source)))
@@ -166,17 +203,17 @@ def _provenance(
     graph.add((case, PROV.wasGeneratedBy, run))
 
 
-def _node(iris: InstanceIris, kind: str, key: str, *parts: object) -> URIRef:
+def _node(iris: InstanceIris, kind: str, key: str, *parts: object) -> ox.NamedNode:
     digest = hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
 
-    return URIRef(iris.iri(kind, f"{key}-{digest}"))
+    return ox.NamedNode(iris.iri(kind, f"{key}-{digest}"))
 
 
 def _mention(
     graph: Graph,
     iris: InstanceIris,
-    case: URIRef,
-    run: URIRef,
+    case: ox.NamedNode,
+    run: ox.NamedNode,
     key: str,
     index: int,
     mention: Mention,
@@ -193,8 +230,8 @@ def _mention(
 
 def _target(
     graph: Graph,
-    node: URIRef,
-    case: URIRef,
+    node: ox.NamedNode,
+    case: ox.NamedNode,
     start: int,
     end: int,
     quote: str,
@@ -218,8 +255,8 @@ def _target(
 def _classifying(
     graph: Graph,
     iris: InstanceIris,
-    case: URIRef,
-    run: URIRef,
+    case: ox.NamedNode,
+    run: ox.NamedNode,
     key: str,
     concept: str,
     score: float,
@@ -229,15 +266,15 @@ def _classifying(
     graph.add((node, OA.motivatedBy, OA.classifying))
     graph.add((node, OA.hasBody, URIRef(concept)))
     graph.add((node, OA.hasTarget, case))
-    graph.add((node, RUS.relevance, Literal(score, datatype=XSD.double)))
+    graph.add((node, RUS.relevance, Literal(repr(score), datatype=XSD.double)))
     graph.add((node, PROV.wasGeneratedBy, run))
 
 
 def _observations(
     graph: Graph,
     iris: InstanceIris,
-    case: URIRef,
-    run: URIRef,
+    case: ox.NamedNode,
+    run: ox.NamedNode,
     key: str,
     analysis: Analysis,
 ) -> None:
@@ -286,8 +323,8 @@ def _decimal(value: float) -> Literal:
 def _statements(
     graph: Graph,
     iris: InstanceIris,
-    case: URIRef,
-    run: URIRef,
+    case: ox.NamedNode,
+    run: ox.NamedNode,
     key: str,
     analysis: Analysis,
 ) -> None:

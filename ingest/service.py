@@ -14,14 +14,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
 from rdflib.namespace import ORG, RDF, RDFS
 
 from rusmeco.core.config import Settings
 from rusmeco.core.errors import DataError, NotFound
 from rusmeco.ingest.concepts import Catalogue, load_catalogue
 from rusmeco.ingest.pipeline import Analysis, analyse
-from rusmeco.ingest.rdf import DocumentInfo, case_iri, document_graph, document_rdf
+from rusmeco.ingest.rdf import (
+    DocumentInfo,
+    Graph,
+    case_iri,
+    document_graph,
+    document_rdf,
+)
 from rusmeco.ingest.readers import (
     MAX_MEGABYTES,
     SourceDocument,
@@ -30,7 +36,6 @@ from rusmeco.ingest.readers import (
     read_path,
 )
 from rusmeco.ingest.text import detect_language
-from rusmeco.kb.rdf import triples_of
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import RUS, InstanceIris, slugify
 
@@ -142,11 +147,11 @@ class Ingester:
             url=document.metadata.get("url"),
         )
         graph = document_rdf(self.iris, info, analysis, started=datetime.now(UTC))
-        self._metadata_facts(graph, URIRef(case_iri(self.iris, info.key)), document)
+        self._metadata_facts(
+            graph, ox.NamedNode(case_iri(self.iris, info.key)), document
+        )
         if not self.dry_run:
-            self.store.replace_graph(
-                document_graph(self.iris, document.key), triples_of(graph)
-            )
+            self.store.replace_graph(document_graph(self.iris, document.key), graph)
         log.info(
             "ingested %s: %d mentions, %d quantities",
             document.key,
@@ -157,24 +162,24 @@ class Ingester:
         return analysis
 
     def _metadata_facts(
-        self, graph: Graph, case: URIRef, document: SourceDocument
+        self, graph: Graph, case: ox.NamedNode, document: SourceDocument
     ) -> None:
         """Add the organisations, sector and region a record names."""
         names = document.metadata.get("organisations", "")
         for name in filter(None, (n.strip() for n in names.split(";"))):
-            organisation = URIRef(self.iris.iri("organisation", slugify(name)))
+            organisation = ox.NamedNode(self.iris.iri("organisation", slugify(name)))
             graph.add((organisation, RDF.type, ORG.Organization))
-            graph.add((organisation, RDFS.label, Literal(name)))
+            graph.add((organisation, RDFS.label, ox.Literal(name)))
             graph.add((case, RUS.participant, organisation))
         for field_name, prop in (("sector", RUS.sector), ("region", RUS.region)):
             value = document.metadata.get(field_name)
             concept = self._concept_named(value) if value else None
             if concept:
-                graph.add((case, prop, URIRef(concept)))
+                graph.add((case, prop, concept))
 
     def _concept_named(self, value: str) -> str | None:
         """Return the concept whose notation or label is ``value``, if one is."""
-        literal = Literal(value.strip()).n3()
+        literal = str(ox.Literal(value.strip()))
         result = self.store.query(_CONCEPT_NAMED.replace("$VALUE", literal))
         rows = list(result.bindings())
 

@@ -1,0 +1,197 @@
+"""Ingestion speed and quality on the bundled texts.
+
+Speed: words per second of the full ingest (reading the JSON lines, the pipeline
+with quantities, context and scores, RDF, one transaction per document into the
+on-disk store) against the bare spaCy pipeline with the same span ruler, run
+alternately in one process with cold lemma caches each time, English and Russian
+separately; and documents per second of the build's ingest step (CORDIS case
+studies and the bundled texts). Quality: the gold scores of both halves.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.report import machine, write_section
+from rusmeco.core.config import Settings
+from rusmeco.ingest import normalise
+from rusmeco.ingest.build import TEXT_MAPPING, bundled_texts, ingest_bundled
+from rusmeco.ingest.concepts import Catalogue, load_catalogue
+from rusmeco.ingest.evaluate import evaluate_gold, read_gold
+from rusmeco.ingest.pipeline import SPANS_KEY, pipeline_for
+from rusmeco.ingest.readers import SourceDocument, read_path
+from rusmeco.ingest.service import Ingester
+from rusmeco.kb.build import build_knowledge_base
+from rusmeco.kb.store import Store, open_store
+
+RUNS = 3
+SPEED_HEADER = (
+    "| lang | documents | words | bare words/s | full ingest words/s "
+    "| full / bare (target 0.70) |\n| --- | --- | --- | --- | --- | --- |"
+)
+QUALITY_HEADER = (
+    "| half | lang | documents | strict P | strict R | strict F1 | partial F1 "
+    "| quantity P | quantity R |\n| --- | --- | --- | --- | --- | --- | --- | --- "
+    "| --- |"
+)
+GOLD = Path(__file__).resolve().parent.parent / "ingest" / "gold"
+
+
+def cold() -> None:
+    """Empty the lemma caches so that every run starts cold."""
+    normalise.english_norm.cache_clear()
+    normalise.russian_reading.cache_clear()
+
+
+def texts_of(lang: str) -> tuple[list[Path], list[str]]:
+    """Return the bundled collections in ``lang`` and their texts."""
+    paths, texts = [], []
+    for path in bundled_texts():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+        if records and records[0]["lang"] == lang:
+            paths.append(path)
+            texts.extend(record["text"] for record in records)
+
+    return paths, texts
+
+
+def bare(lang: str, catalogue: Catalogue, texts: list[str]) -> float:
+    """Run the bare pipeline (normaliser and the same span ruler) over the texts."""
+    nlp = pipeline_for(lang, catalogue)
+    cold()
+    start = time.perf_counter()
+    for text in texts:
+        len(nlp(text).spans[SPANS_KEY])
+
+    return time.perf_counter() - start
+
+
+def full(ingester: Ingester, paths: list[Path], lang: str) -> float:
+    """Read, annotate, write RDF and store every document of the collections."""
+    cold()
+    start = time.perf_counter()
+    for path in paths:
+        documents = [
+            item
+            for item in read_path(path, mapping=TEXT_MAPPING)
+            if isinstance(item, SourceDocument)
+        ]
+        report = ingester.ingest_documents(documents, lang=lang)
+        assert not report.failures, report.failures
+
+    return time.perf_counter() - start
+
+
+def median_of(measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(RUNS))
+
+
+def speed_rows(store: Store, settings: Settings, catalogue: Catalogue) -> list[str]:
+    """Measure words per second of the full ingest against the bare pipeline."""
+    ingester = Ingester(store, settings, catalogue=catalogue)
+    rows = []
+    for lang in ("en", "ru"):
+        paths, texts = texts_of(lang)
+        words = sum(len(text.split()) for text in texts)
+        pipeline_for(lang, catalogue)
+        bare_times, full_times = [], []
+        for _ in range(RUNS):
+            bare_times.append(bare(lang, catalogue, texts))
+            full_times.append(full(ingester, paths, lang))
+        bare_rate = words / statistics.median(bare_times)
+        full_rate = words / statistics.median(full_times)
+        ratio = full_rate / bare_rate
+        verdict = "meets" if ratio >= 0.7 else "misses"
+        rows.append(
+            f"| {lang} | {len(texts)} | {words:,} | {bare_rate:,.0f} | "
+            f"{full_rate:,.0f} | **{ratio:.2f}** ({verdict}) |"
+        )
+
+    return rows
+
+
+def build_rate(settings: Settings) -> tuple[int, float]:
+    """Time the build's ingest step on a freshly built knowledge base."""
+    with open_store(settings.store) as store:
+        cold()
+        start = time.perf_counter()
+        report = ingest_bundled(store, settings)
+        seconds = time.perf_counter() - start
+
+    return len(report.documents), seconds
+
+
+def quality_rows(catalogue: Catalogue) -> list[str]:
+    """Score both halves of the gold data."""
+    rows = []
+    for split in ("dev", "test"):
+        scores = evaluate_gold(read_gold(GOLD, split=split), catalogue)
+        for lang, entry in scores["languages"].items():
+            strict, partial = entry["strict"]["micro"], entry["partial"]["micro"]
+            quantity = entry["quantities"]
+            rows.append(
+                f"| {split} | {lang} | {scores['documents'][lang]} | "
+                f"{strict['precision']:.3f} | {strict['recall']:.3f} | "
+                f"**{strict['f1']:.3f}** | {partial['f1']:.3f} | "
+                f"{quantity['precision']:.3f} | {quantity['recall']:.3f} "
+                f"({quantity['tp']}/{quantity['gold']}) |"
+            )
+
+    return rows
+
+
+def main() -> None:
+    """Build a knowledge base, measure speed and quality, write BENCHMARKS.md."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(store=str(Path(folder) / "store"))
+        with open_store(settings.store) as store:
+            start = time.perf_counter()
+            build_knowledge_base(store, settings)
+            kb_seconds = time.perf_counter() - start
+        documents, ingest_seconds = build_rate(settings)
+        with open_store(settings.store) as store:
+            catalogue = load_catalogue(store)
+            speed = speed_rows(store, settings, catalogue)
+        quality = quality_rows(catalogue)
+    labels = f"{len(catalogue.labels):,} labels of {len(catalogue.kinds)} concepts"
+    body = f"""
+## Ingestion: full ingest against the bare spaCy pipeline, and quality
+
+Machine: {machine()}. Bundled texts of `kb/data/texts/`; words are
+whitespace-separated tokens. Bare: the blank spaCy pipeline with the lemma
+normaliser and the same span ruler ({labels}). Full: reading the JSON
+lines, the same pipeline plus quantities, context statements and scores, the RDF
+of each document and its own transaction into the on-disk store. Cold lemma caches
+in every run, runs alternating, median of {RUNS}.
+
+{SPEED_HEADER}
+{chr(10).join(speed)}
+
+`rusmeco build`: the knowledge base without the ingest step took {kb_seconds:.1f} s;
+the ingest step annotated {documents} documents (CORDIS case studies and the bundled
+texts) in {ingest_seconds:.1f} s, **{documents / ingest_seconds:.0f} documents/s**.
+
+Quality on the gold data (`ingest/gold/`; strict: same span and concept; partial:
+overlapping span, same concept; quantities: overlapping span, same value, unit and
+direction). The test half is only scored, never used for tuning; targets on it:
+strict micro-F1 at least 0.85 with precision at least 0.90 per language, quantity
+precision 0.95 and recall 0.80.
+
+{QUALITY_HEADER}
+{chr(10).join(quality)}
+
+Reproduce: `.venv/bin/python -m bench ingest`; the scores alone with
+`rusmeco build && rusmeco eval ingest/gold --split test` (or `--split dev`).
+"""
+    write_section("ingest", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
