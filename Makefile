@@ -16,7 +16,7 @@ help:  ## List the targets.
 $(BIN)/rusmeco: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	@touch $@
 
 install: $(BIN)/rusmeco  ## Create the virtual environment and install the product.

@@ -10,6 +10,7 @@ English title and description in the header.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import logging
 import warnings
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from functools import lru_cache
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
+from rusmeco.core.errors import ConfigError
 from rusmeco.ontology.canonical import read_turtle_file
 from rusmeco.ontology.namespaces import ONTOLOGY_IRI, RUS, ontology_file
 
@@ -82,9 +84,19 @@ def _root_logging_kept() -> Iterator[None]:
                 root.removeHandler(handler)
 
 
+def available() -> bool:
+    """Tell whether pyLODE, the optional documentation generator, is installed."""
+    return importlib.util.find_spec("pylode") is not None
+
+
 @lru_cache(maxsize=1)
 def render_html() -> str:
     """Return the HTML documentation of the ontology (built once per process)."""
+    if not available():
+        raise ConfigError(
+            "pyLODE, which renders the ontology documentation, is not installed",
+            hint="install the documentation extra: pip install 'rusmeco[docs]'",
+        )
     graph = documentation_graph(read_turtle_file(ontology_file()))
     with _root_logging_kept():
         import pylode.profiles.supermodel.loader  # noqa: F401 - sets up logging

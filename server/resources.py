@@ -118,9 +118,9 @@ def ontology() -> Response | str:
 
 def ontology_documentation() -> str | None:
     """Return the ontology's HTML documentation, if the ontology component makes it."""
-    try:
-        from rusmeco.ontology.docs import render_html  # type: ignore[import-not-found]
-    except ImportError:
+    from rusmeco.ontology.docs import available, render_html
+
+    if not available():
         return None
 
     return render_html()
