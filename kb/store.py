@@ -391,14 +391,13 @@ def insert_data_body(transaction: Transaction) -> str:
 
 
 def open_store(location: str | Path | None) -> Store:
-    """Open the store at ``location``: a folder for the embedded store."""
+    """Open the store at ``location``: a folder, or a SPARQL endpoint's address."""
     if location is None or str(location) == ":memory:":
         return OxigraphStore(None)
     text = str(location)
     if text.startswith(("http://", "https://")):
-        raise StoreUnavailable(
-            f"cannot open {text}: remote SPARQL stores are not supported yet",
-            hint="give a folder path for the embedded store",
-        )
+        from rusmeco.kb.remote import RemoteConfig, RemoteStore
+
+        return RemoteStore(RemoteConfig.from_location(text))
 
     return OxigraphStore(Path(text).expanduser())

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from rusmeco.core.config import Settings
+from rusmeco.kb.remote import ENVIRONMENT as REMOTE_ENVIRONMENT
 from rusmeco.kb.store import Store, open_store
+
+if TYPE_CHECKING:
+    from virtuoso import Virtuoso
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,6 +28,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "RUSMECO_UPDATE_TOKEN",
         "RUSMECO_QUERY_TIMEOUT",
         "RUSMECO_RESULT_LIMIT",
+        *REMOTE_ENVIRONMENT,
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
@@ -40,6 +46,43 @@ def store(settings: Settings) -> Iterator[Store]:
     opened = open_store(settings.store)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A Virtuoso server for the session, with a writer (skipped if not installed)."""
+    from virtuoso import Virtuoso, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with Virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(params=["embedded", "virtuoso"])
+def backend_store(
+    request: pytest.FixtureRequest, settings: Settings
+) -> Iterator[Store]:
+    """An empty store of each backend: embedded on disk, and Virtuoso."""
+    if request.param == "embedded":
+        opened = open_store(settings.store)
+    else:
+        from rusmeco.kb.remote import RemoteStore
+
+        opened = RemoteStore(request.getfixturevalue("virtuoso").config())
+        emptied(opened)
+    yield opened
+    opened.close()
+
+
+def emptied(store: Store) -> Store:
+    """Drop every graph of a (remote) store, so that a test starts from nothing."""
+    graphs = list(store.graphs())
+    if graphs:
+        store.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in graphs))
+
+    return store
 
 
 @pytest.fixture
