@@ -177,11 +177,32 @@ def make_acronym_matcher(nlp: Language, name: str) -> AcronymMatcher:
     return AcronymMatcher(nlp)
 
 
-def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
-    """Build the blank ``lang`` pipeline with a span ruler for ``labels``."""
+TRAINED = {"en": "en_core_web_sm", "ru": "ru_core_news_sm"}
+
+
+def base_pipeline(lang: str) -> Language:
+    """Return the trained pipeline of ``lang`` when installed, else a blank one.
+
+    Of a trained pipeline only the tokenizer and the sentence boundaries of its
+    parser are used; without one, a rule-based sentencizer splits sentences.
+    """
+    name = TRAINED.get(lang)
+    if name and spacy.util.is_package(name):
+        log.info("using the installed spaCy pipeline %s", name)
+        keep = {"tok2vec", "parser"}
+        nlp = spacy.load(name)
+        nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in keep])
+        return nlp
     nlp = spacy.blank(lang)
-    nlp.max_length = CHUNK_CHARS * 2
     nlp.add_pipe("sentencizer")
+
+    return nlp
+
+
+def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
+    """Build the ``lang`` pipeline: normaliser, span ruler for ``labels``, acronyms."""
+    nlp = base_pipeline(lang)
+    nlp.max_length = CHUNK_CHARS * 2
     nlp.add_pipe(normalise.normaliser_for(lang))
     ruler = nlp.add_pipe(
         "span_ruler",

@@ -6,7 +6,9 @@ each mentioned concept also gets a classifying annotation with the document-leve
 score. Facts: practices, indicators and context factors mentioned, context
 statements (a factor as barrier or enabler), indicator observations (value, unit,
 direction). Provenance: the ingest run as a ``prov:Activity`` with the source file,
-its checksum, the pipeline and its version, and the time.
+its checksum, the pipeline and its version, and the time. Provenance is per
+document graph: everything in the graph was made by the run that the case study's
+``prov:wasGeneratedBy`` names.
 """
 
 from __future__ import annotations
@@ -144,10 +146,10 @@ def document_rdf(
     if info.case is None:
         _case_study(graph, case, info, analysis, include_text)
     _provenance(graph, iris, case, run, info, started or datetime.now(UTC))
-    for i, mention in enumerate(analysis.mentions):
-        _mention(graph, iris, case, run, info.key, i, mention, analysis)
+    for mention in analysis.mentions:
+        _mention(graph, iris, case, info.key, mention, analysis.text)
     for concept, score in analysis.scores.items():
-        _classifying(graph, iris, case, run, info.key, concept, score)
+        _classifying(graph, iris, case, info.key, concept, score)
     kinds = {m.concept: m.kind for m in analysis.mentions}
     for concept, kind in kinds.items():
         graph.add((case, MENTIONS[kind], URIRef(concept)))
@@ -213,19 +215,15 @@ def _mention(
     graph: Graph,
     iris: InstanceIris,
     case: ox.NamedNode,
-    run: ox.NamedNode,
     key: str,
-    index: int,
     mention: Mention,
-    analysis: Analysis,
+    text: str,
 ) -> None:
     node = _node(iris, "annotation", key, mention.start, mention.end, mention.concept)
     graph.add((node, RDF.type, OA.Annotation))
     graph.add((node, OA.motivatedBy, OA.identifying))
     graph.add((node, OA.hasBody, URIRef(mention.concept)))
-    graph.add((node, RUS.annotationType, Literal(mention.kind)))
-    graph.add((node, PROV.wasGeneratedBy, run))
-    _target(graph, node, case, mention.start, mention.end, mention.quote, analysis.text)
+    _target(graph, node, case, mention.start, mention.end, mention.quote, text)
 
 
 def _target(
@@ -256,7 +254,6 @@ def _classifying(
     graph: Graph,
     iris: InstanceIris,
     case: ox.NamedNode,
-    run: ox.NamedNode,
     key: str,
     concept: str,
     score: float,
@@ -267,7 +264,6 @@ def _classifying(
     graph.add((node, OA.hasBody, URIRef(concept)))
     graph.add((node, OA.hasTarget, case))
     graph.add((node, RUS.relevance, Literal(repr(score), datatype=XSD.double)))
-    graph.add((node, PROV.wasGeneratedBy, run))
 
 
 def _observations(
@@ -301,8 +297,6 @@ def _observations(
         graph.add((anchor, RDF.type, OA.Annotation))
         graph.add((anchor, OA.motivatedBy, OA.describing))
         graph.add((anchor, OA.hasBody, node))
-        graph.add((anchor, RUS.annotationType, Literal("quantity")))
-        graph.add((anchor, PROV.wasGeneratedBy, run))
         _target(
             graph,
             anchor,

@@ -187,3 +187,18 @@ def test_one_word_alternative_labels_need_a_strong_mention(
         concepts_of("Конкуренция и конкурентное давление.", "ru", catalogue)
         == [EX + "Competition"] * 2
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_blank_pipeline_when_no_trained_one_is_installed(lang: str) -> None:
+    import spacy
+
+    from rusmeco.ingest.pipeline import TRAINED, base_pipeline
+
+    nlp = base_pipeline(lang)
+
+    assert nlp.lang == lang
+    if spacy.util.is_package(TRAINED[lang]):
+        assert "parser" in nlp.pipe_names
+    else:
+        assert nlp.pipe_names == ["sentencizer"]
