@@ -80,6 +80,12 @@ class Ingester:
         self.iris = InstanceIris(self.settings.base_iri)
         if self.catalogue is None:
             self.catalogue = load_catalogue(self.store)
+        if not self.catalogue.labels:
+            log.warning(
+                "the store at %s holds no concept labels: documents get no "
+                "annotations; run `rusmeco build` first",
+                self.store.location,
+            )
 
     def ingest_paths(
         self,

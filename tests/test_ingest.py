@@ -271,3 +271,73 @@ def test_sigkill_halfway_then_rerun_equals_one_clean_run(
 
     assert snapshot(killed, settings) == snapshot(clean, settings)
     assert len(snapshot(clean, settings)) == 30
+
+
+@pytest.fixture
+def catalogue_location(settings: Settings, tmp_path: Path) -> str:
+    """A closed store folder holding the small catalogue, for the command line."""
+    with open_store(settings.store) as opened:
+        load_small_catalogue(opened, settings, tmp_path)
+
+    return settings.store
+
+
+def test_annotate_prints_the_text_with_marks(
+    catalogue_location: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    result = CliRunner().invoke(
+        cli, ["--store", catalogue_location, "annotate", str(path), "--no-color"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "[lean production|practice:lean production]" in result.stdout
+    assert "[Lead time|indicator:lead time]" in result.stdout
+    assert "quantity  'from 12 to 8 days': decrease 8 day from 12 -> lead time" in (
+        result.stdout
+    )
+    assert "context   access to finance: barrier (cue 'Lack')" in result.stdout
+    with open_store(catalogue_location) as opened:
+        assert not any("/graph/case/" in g for g in opened.graphs())
+
+
+def test_ingest_and_delete_commands(catalogue_location: str, tmp_path: Path) -> None:
+    table = tmp_path / "cases.csv"
+    table.write_text(f'code,body\nacme-1,"{CASE_EN}"\n', encoding="utf-8")
+    runner = CliRunner()
+    ingest = ["--store", catalogue_location, "ingest", str(table)]
+    dry = runner.invoke(
+        cli, [*ingest, "--map", "id=code", "--map", "text=body", "--dry-run"]
+    )
+    stored = runner.invoke(cli, [*ingest, "--map", "id=code", "--map", "text=body"])
+    deleted = runner.invoke(cli, ["--store", catalogue_location, "delete", "acme-1"])
+    again = runner.invoke(cli, ["--store", catalogue_location, "delete", "acme-1"])
+
+    assert "1 documents would be stored" in dry.stdout
+    assert "1 documents stored" in stored.stdout and "3  practice" in stored.stdout
+    assert deleted.exit_code == 0 and "case/acme-1" in deleted.stdout
+    assert again.exit_code == NotFound.exit_code
+
+
+def test_a_bad_mapping_is_a_usage_error(
+    catalogue_location: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    result = CliRunner().invoke(
+        cli, ["--store", catalogue_location, "ingest", str(path), "--map", "text"]
+    )
+
+    assert result.exit_code == 2 and "FIELD=COLUMN" in result.output
+
+
+def test_language_option_overrides_detection(
+    catalogue_location: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "mixed.txt", "Канбан и kanban. " + CASE_EN)
+    runner = CliRunner()
+    base = ["--store", catalogue_location, "ingest", str(path), "--dry-run"]
+    english = runner.invoke(cli, [*base, "--lang", "en"])
+    russian = runner.invoke(cli, [*base, "--lang", "ru"])
+
+    assert english.exit_code == 0 and russian.exit_code == 0
+    assert english.stdout != russian.stdout
