@@ -160,7 +160,7 @@ CASE_FACETS: tuple[Facet, ...] = (
            FILTER (STR(?code) = "RU") }}""",
     ),
     Facet(
-        "size",
+        "size_class",
         CASE,
         "Size class",
         "Размер предприятия",

@@ -44,11 +44,15 @@ def _register_blueprints(app: Flask) -> None:
         gsp,
         named_queries,
         pages,
+        practice_pages,
         resources,
+        search,
         sparql,
     )
 
     for module in (sparql, gsp, pages, resources, exports, named_queries, editor):
+        app.register_blueprint(module.blueprint)
+    for module in (search, practice_pages):
         app.register_blueprint(module.blueprint)
 
 
