@@ -41,7 +41,6 @@ class Mention:
     quote: str
     concept: str
     kind: str
-    sentence: int
     label_type: str = "alt"
     weak: bool = False
 
@@ -285,10 +284,8 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
     nlp = pipeline_for(lang, catalogue)
     analysis = Analysis(text=text, lang=lang)
     preferred = catalogue.preferred
-    sentence_base = 0
     for offset, piece in chunks(text):
         doc = nlp(piece)
-        sentences = {sent.start: i + sentence_base for i, sent in enumerate(doc.sents)}
         found = [
             Mention(
                 start=offset + span.start_char,
@@ -296,7 +293,6 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
                 quote=span.text,
                 concept=span.id_,
                 kind=span.label_.removesuffix(WEAK),
-                sentence=sentences[span.sent.start],
                 label_type="pref"
                 if (span.id_, span.text.lower()) in preferred
                 else "alt",
@@ -307,7 +303,6 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
         analysis.mentions.extend(found)
         analysis.quantities.extend(quantities_in(doc, offset, piece))
         analysis.statements.extend(context_statements(doc, found, offset))
-        sentence_base += len(sentences)
         analysis.n_words += len(piece.split())
     _drop_unsupported(analysis)
     analysis.scores = relevance(analysis.mentions, len(text))
