@@ -57,6 +57,7 @@ class QueryPool:
         self.generation = 0
         self._free: list[_Worker] = []
         self._count = 0
+        self._starting = 0
         self._closed = False
         self._condition = threading.Condition()
 
@@ -85,10 +86,26 @@ class QueryPool:
         return _answer(kind, payload)
 
     def start(self) -> None:
-        """Start the idle workers now rather than on the first query."""
-        with self._condition:
-            while len(self._free) < self.idle and self._count < self.max_workers:
-                self._free.append(self._spawn())
+        """Start workers until ``idle`` of them wait for queries."""
+        while True:
+            with self._condition:
+                missing = len(self._free) + self._starting < self.idle
+                if self._closed or not missing or self._count >= self.max_workers:
+                    return
+                self._count += 1
+                self._starting += 1
+            worker = self._spawn_or_release()
+            with self._condition:
+                self._starting -= 1
+                closed = self._closed
+                if closed:
+                    self._count -= 1
+                else:
+                    self._free.append(worker)
+                    self._condition.notify()
+            if closed:
+                self._stop(worker)
+                return
 
     def processes(self) -> list[int]:
         """Return the process ids of the idle workers."""
@@ -106,6 +123,7 @@ class QueryPool:
         log.debug("query pool for %s closed", self.location)
 
     def _checkout(self, deadline: float, timeout: float) -> _Worker:
+        """Take an idle worker, or start one (outside the lock), or wait for one."""
         with self._condition:
             while True:
                 if self._closed:
@@ -113,11 +131,14 @@ class QueryPool:
                 if self._free:
                     return self._free.pop()
                 if self._count < self.max_workers:
-                    return self._spawn()
+                    self._count += 1
+                    break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise _timeout(timeout)
                 self._condition.wait(remaining)
+
+        return self._spawn_or_release()
 
     def _checkin(self, worker: _Worker) -> None:
         with self._condition:
@@ -128,8 +149,18 @@ class QueryPool:
             self._free.append(worker)
             self._condition.notify()
 
+    def _spawn_or_release(self) -> _Worker:
+        """Start a worker for a reserved place; give the place back if it fails."""
+        try:
+            return self._spawn()
+        except OSError as error:
+            with self._condition:
+                self._count -= 1
+                self._condition.notify()
+            raise StoreUnavailable(f"cannot start a query worker: {error}") from None
+
     def _spawn(self) -> _Worker:
-        """Start a worker (the caller holds the condition's lock)."""
+        """Start a worker process (its place in ``_count`` is already reserved)."""
         parent, child = socket.socketpair()
         command = [
             sys.executable,
@@ -139,29 +170,29 @@ class QueryPool:
             str(child.fileno()),
             str(self.generation),
         ]
-        process = subprocess.Popen(
-            command,
-            pass_fds=[child.fileno()],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-        )
-        child.close()
-        self._count += 1
+        try:
+            process = subprocess.Popen(
+                command,
+                pass_fds=[child.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+        finally:
+            child.close()
         log.debug("started query worker %s", process.pid)
 
         return _Worker(process, Connection(parent.detach()))
 
     def _kill(self, worker: _Worker) -> None:
-        """Kill a worker that overran or failed, and let a fresh one replace it."""
+        """Kill a worker that overran or failed; a fresh one replaces it meanwhile."""
         worker.process.kill()
         worker.process.wait()
         worker.connection.close()
         log.info("stopped query worker %s", worker.process.pid)
         with self._condition:
             self._count -= 1
-            if not self._closed and len(self._free) < self.idle:
-                self._free.append(self._spawn())
             self._condition.notify()
+        threading.Thread(target=self.start, name="query-workers", daemon=True).start()
 
     def _stop(self, worker: _Worker) -> None:
         try:

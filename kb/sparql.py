@@ -76,10 +76,16 @@ def tokens(text: str) -> Iterator[Token]:
 
 def query_form(sparql: str) -> str | None:
     """Return ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``; None if unclear."""
-    body = _skip_prologue(list(tokens(unescape_codepoints(sparql))))
-    first = body[0] if body else None
-    if first is not None and first.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        return first.text.upper()
+    skip = 0
+    for token in tokens(unescape_codepoints(sparql)):
+        if skip:
+            skip -= 1
+        elif token.is_word("PREFIX", "BASE"):
+            skip = 2 if token.is_word("PREFIX") else 1
+        elif token.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return token.text.upper()
+        else:
+            return None
 
     return None
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask, current_app, g
 
 from rusmeco.core.config import Settings
+from rusmeco.core.errors import QueryTimeout
 from rusmeco.kb.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ def init_app(app: Flask, settings: Settings, store: Store | None) -> Service:
     """Attach the service to ``app``."""
     service = Service(settings, store)
     app.extensions[EXTENSION] = service
+    app.before_request(_start_clock)
     app.teardown_appcontext(_release)
 
     return service
@@ -71,6 +74,27 @@ def get_store() -> Store:
         g.store = service().store
 
     return g.store
+
+
+def time_left() -> float:
+    """Return the seconds of the request's query time limit that are left.
+
+    The limit (``Settings.query_timeout``) counts from the request's arrival, so
+    everything a request asks of the store ends within it.
+    """
+    limit = get_settings().query_timeout
+    left = limit - (time.monotonic() - g.get("started", time.monotonic()))
+    if left <= 0:
+        raise QueryTimeout(
+            f"the request ran longer than the limit of {limit:g} s",
+            hint="narrow the query down, or try again when the server is less busy",
+        )
+
+    return left
+
+
+def _start_clock() -> None:
+    g.started = time.monotonic()
 
 
 def _release(_exception: BaseException | None) -> None:

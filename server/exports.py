@@ -35,7 +35,7 @@ from rusmeco.core.errors import NotFound
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import ONTOLOGY_IRI, slugify
 from rusmeco.server.answers import graph_response
-from rusmeco.server.context import get_settings, get_store
+from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.negotiation import GRAPH_TYPES, HTML, JSON, choose
 
 log = logging.getLogger(__name__)
@@ -333,9 +333,7 @@ def _distributions(
 
 def _licences(store: Store, settings: Settings) -> dict[str, set[str]]:
     """Return the licences each graph states (``dcterms:license`` inside it)."""
-    result = store.query(
-        LICENCES, limit=settings.result_limit, timeout=settings.query_timeout
-    )
+    result = store.query(LICENCES, limit=settings.result_limit, timeout=time_left())
     licences: dict[str, set[str]] = {}
     for row in result.bindings():
         if isinstance(row["licence"], ox.NamedNode):

@@ -22,7 +22,7 @@ from rusmeco.core.errors import NotFound
 from rusmeco.kb.store import DEFAULT_GRAPH, Store
 from rusmeco.server.answers import graph_response
 from rusmeco.server.auth import require_writer
-from rusmeco.server.context import get_settings, get_store
+from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.errors import ProtocolError
 from rusmeco.server.negotiation import GRAPH_TYPES, N_QUADS, TRIG, choose
 from rusmeco.server.protocol import ABSOLUTE_IRI, parse_params
@@ -115,11 +115,10 @@ def read_graph(store: Store, target: Target) -> Response:
     media = choose(GRAPH_TYPES)
     if not exists(store, target):
         raise NotFound(f"there is no graph <{target.iri}> in the store")
-    settings = get_settings()
     result = store.query(
         "CONSTRUCT WHERE { ?s ?p ?o }",
         default_graphs=[target.iri],
-        timeout=settings.query_timeout,
+        timeout=time_left(),
     )
     response = graph_response(result.triples, media)
     if request.method == "HEAD":
@@ -134,7 +133,7 @@ def whole_store() -> Response:
     result = get_store().query(
         "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
         default_graphs=[DEFAULT_GRAPH],
-        timeout=get_settings().query_timeout,
+        timeout=time_left(),
     )
     quads = [
         ox.Quad(row["s"], row["p"], row["o"], row.get("g", ox.DefaultGraph()))
@@ -175,7 +174,7 @@ def exists(store: Store, target: Target) -> bool:
     result = store.query(
         "ASK { ?s ?p ?o }",
         default_graphs=[target.iri],
-        timeout=get_settings().query_timeout,
+        timeout=time_left(),
     )
 
     return bool(result.boolean)

@@ -19,7 +19,7 @@ from rusmeco.kb.sparql import query_form
 from rusmeco.kb.store import QueryResult, Term
 from rusmeco.queries import NamedQuery, Parameter, catalog, named_query
 from rusmeco.server.answers import result_response
-from rusmeco.server.context import get_settings, get_store
+from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.errors import ProtocolError
 from rusmeco.server.negotiation import (
     BOOLEAN_TYPES,
@@ -80,7 +80,7 @@ def run(name: str) -> Response | str:
         query.sparql,
         substitutions=bind(query.parameters, values),
         limit=settings.result_limit,
-        timeout=settings.query_timeout,
+        timeout=time_left(),
     )
     log.debug("ran the named query %s with %s", name, values)
     if media is not HTML:

@@ -22,7 +22,7 @@ from rusmeco.core.errors import NotFound
 from rusmeco.kb.store import Term
 from rusmeco.ontology.namespaces import ONTOLOGY_IRI, ontology_file
 from rusmeco.server.answers import graph_response, serialize_graph
-from rusmeco.server.context import get_settings, get_store
+from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.errors import ProtocolError
 from rusmeco.server.i18n import reader_language
 from rusmeco.server.links import iri_for_path
@@ -150,7 +150,7 @@ def describe(iri: str) -> list[ox.Triple]:
         "DESCRIBE ?this",
         substitutions={"this": ox.NamedNode(iri)},
         limit=settings.result_limit,
-        timeout=settings.query_timeout,
+        timeout=time_left(),
     )
 
     return result.triples
@@ -248,7 +248,7 @@ def _property_labels(predicates: list[str], language: str) -> dict[str, str]:
     found: dict[str, list[ox.Literal]] = defaultdict(list)
     settings = get_settings()
     result = get_store().query(
-        PROPERTY_LABELS, limit=settings.result_limit, timeout=settings.query_timeout
+        PROPERTY_LABELS, limit=settings.result_limit, timeout=time_left()
     )
     for row in result.bindings():
         if row["p"].value in wanted:
@@ -266,13 +266,11 @@ def _labels(iri: str) -> list[ox.Literal]:
 
 
 def _query(sparql: str, iri: str) -> Any:
-    settings = get_settings()
-
     return get_store().query(
         sparql,
         substitutions={"this": ox.NamedNode(iri)},
         limit=MAX_ROWS,
-        timeout=settings.query_timeout,
+        timeout=time_left(),
     )
 
 

@@ -14,7 +14,7 @@ from rusmeco.kb.sparql import query_form
 from rusmeco.kb.store import QueryResult
 from rusmeco.server.answers import graph_response, result_response
 from rusmeco.server.auth import require_writer
-from rusmeco.server.context import get_settings, get_store
+from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.description import service_description
 from rusmeco.server.editor import render_editor
 from rusmeco.server.errors import ProtocolError
@@ -75,7 +75,7 @@ def answer_query(operation: Operation) -> Response:
         named_graphs=operation.named_graphs or None,
         limit=settings.result_limit,
         base_iri=request.base_url,
-        timeout=settings.query_timeout,
+        timeout=time_left(),
     )
     media = _media_for(result, media)
     log.debug("answered a %s query as %s", form, media.name)

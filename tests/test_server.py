@@ -73,47 +73,32 @@ def studies(store: Store) -> dict[str, set[str]]:
     return titles
 
 
-def test_first_page_lists_every_case_study(
-    server: LiveServer, knowledge_base: Store
-) -> None:
-    response = requests.get(server.url + "/", headers=BROWSER, timeout=30)
+def test_parameter_values_are_escaped_and_utf8(server: LiveServer) -> None:
+    text = "<script>alert('вода')</script>"
+    response = requests.get(
+        f"{server.url}/queries/case-studies-by-title",
+        params={"text": text},
+        headers=BROWSER,
+        timeout=30,
+    )
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert f"<small>({len(studies(knowledge_base))})</small>" in response.text
-
-
-def test_search_finds_titles_with_the_words(
-    server: LiveServer, knowledge_base: Store
-) -> None:
-    titles = studies(knowledge_base)
-    word = max(next(iter(sorted(titles.values())[0])).split(), key=len).lower()
-    expected = {s for s, ts in titles.items() if any(word in t.lower() for t in ts)}
-
-    response = requests.get(server.url + "/", params={"q": word}, timeout=30)
-    listed = re.findall(r'<li><a href="([^"]+)">([^<]*)</a></li>', response.text)
-
-    assert f"<small>({len(expected)})</small>" in response.text
-    assert listed and all(word in unescape(title).lower() for _, title in listed)
-
-
-def test_search_text_is_escaped_and_utf8(server: LiveServer) -> None:
-    text = "<script>alert('вода')</script>"
-    response = requests.get(server.url + "/", params={"q": text}, timeout=30)
-
-    assert response.status_code == 200
     assert text not in response.text
     assert "&lt;script&gt;alert(&#39;вода&#39;)&lt;/script&gt;" in response.text
 
 
 def test_pages_speak_russian_when_asked(server: LiveServer) -> None:
-    asked = requests.get(server.url + "/", params={"lang": "ru"}, timeout=30)
+    asked = requests.get(server.url + "/queries", params={"lang": "ru"}, timeout=30)
     negotiated = requests.get(
-        server.url + "/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}, timeout=30
+        server.url + "/editor",
+        headers={"Accept-Language": "ru-RU,ru;q=0.9"},
+        timeout=30,
     )
 
     assert '<html lang="ru">' in asked.text
-    assert "Примеры из практики" in negotiated.text
+    assert "Готовые запросы" in asked.text
+    assert "Редактор SPARQL" in negotiated.text
 
 
 def case_study(store: Store) -> str:
