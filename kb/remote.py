@@ -8,9 +8,11 @@ Answers come back as SPARQL JSON and are read by pyoxigraph, so a
 
 What the backend does so that no server quirk becomes a silent wrong answer:
 
-* The default graph of a query is the union of the store's named graphs, given
-  to the server explicitly (``default-graph-uri`` and ``named-graph-uri``), so
-  graphs the server keeps for itself (Virtuoso's system graphs) never join in.
+* The default graph of a query is the union of the store's named graphs, named
+  in the query (``FROM`` and ``FROM NAMED``), so graphs the server keeps for
+  itself (Virtuoso's system graphs, staging graphs) never join in. (Protocol
+  parameters would do the same, but Virtuoso echoes each one as a response
+  header, and Python's HTTP client refuses answers with over 100 headers.)
 * A result the server cuts at its row cap (Virtuoso's ``ResultSetMaxRows``, told
   by the ``X-SPARQL-MaxRows`` header, or ``RUSMECO_STORE_MAX_ROWS``) is fetched
   again page by page with ``LIMIT``/``OFFSET``.
@@ -19,11 +21,15 @@ What the backend does so that no server quirk becomes a silent wrong answer:
   description Oxigraph gives, so both backends describe a resource alike.
 * Blank nodes come back with valid labels; ASK answers sent as a one-row table
   (Virtuoso) are read as booleans; a partial "anytime" answer is a time-out.
-* A commit is one update request. One too large for a request (Virtuoso refuses
-  requests over 10 MB) is written to hidden staging graphs first and swapped in
-  by one small update. Virtuoso applies the operations of a request one after
-  the other and keeps those done when a later one fails: there, a commit is all
-  or nothing only against malformed or oversized requests.
+* A commit is one update request when it is small (up to
+  :data:`MAX_UPDATE_TRIPLES` triples and :data:`MAX_GRAPHS_PER_UPDATE` graphs;
+  Virtuoso's SPARQL compiler fails on a few thousand triples or a few hundred
+  operations). A larger one is written in parts to hidden staging graphs, then
+  swapped in by small updates of up to :data:`MAX_GRAPHS_PER_UPDATE` graphs each.
+  So a large commit is not atomic on a remote store: a reader may see some of
+  its graphs replaced before others, and a failure part way through the swaps
+  leaves those done in place. Virtuoso, moreover, applies the operations of
+  one request one after the other and keeps those done when a later one fails.
 
 The store itself holds named graphs only: the unnamed default graph of a query
 (:data:`~rusmeco.kb.evaluation.DEFAULT_GRAPH`) is always empty.
@@ -72,6 +78,7 @@ from rusmeco.kb.remote_sparql import (
     describe_as_construct,
     page,
     parse,
+    with_dataset,
     with_prologue,
 )
 from rusmeco.kb.sparql import add_using_clauses, has_dataset_clause
@@ -127,8 +134,11 @@ N_TRIPLES = "application/n-triples"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # Rows of a CONSTRUCT pattern filled into the template per local query.
 TEMPLATE_BATCH = 2000
-# Triples per request when a load or a large commit is sent in parts.
 CHUNK_TRIPLES = 20_000
+MAX_UPDATE_TRIPLES = 1000
+# Graphs one update request may drop or swap in (Virtuoso's compiler gives up
+# at a few hundred operations).
+MAX_GRAPHS_PER_UPDATE = 100
 
 _VALID_BNODE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
 _VIRTUOSO_ERROR = re.compile(r"Virtuoso (\w{5}) Error ([^:]*):\s*(.*)")
@@ -150,9 +160,11 @@ class RemoteConfig:
     timeout: float = 60.0
     retries: int = 3
     max_rows: int | None = None
+    # Triples per request when a load or a large commit is sent in parts.
     chunk_triples: int = CHUNK_TRIPLES
-    # A commit larger than this (bytes of SPARQL) is staged in parts.
-    max_update_bytes: int = 4_000_000
+    # Triples one update request may carry: Virtuoso's SPARQL compiler fails
+    # on a few thousand. A larger commit is staged in parts.
+    max_update_triples: int = MAX_UPDATE_TRIPLES
     hidden_graphs: tuple[str, ...] = SERVER_GRAPHS
 
     @classmethod
@@ -287,19 +299,9 @@ class Endpoint:
         """Tell whether the server said it is Virtuoso."""
         return self.server.startswith("Virtuoso")
 
-    def query(
-        self,
-        text: str,
-        dataset: tuple[list[str], list[str]] | None,
-        timeout: float | None,
-    ) -> Answer:
+    def query(self, text: str, timeout: float | None) -> Answer:
         """POST a query; answers come as SPARQL JSON."""
         wrapper = self._wrapper(text, "SELECT", timeout)
-        if dataset is not None:
-            for graph in dataset[0]:
-                wrapper.addParameter("default-graph-uri", graph)
-            for graph in dataset[1]:
-                wrapper.addParameter("named-graph-uri", graph)
         if timeout is not None and self.is_virtuoso:
             wrapper.addParameter("timeout", str(int(timeout * 1000)))
         url = self.config.query_url
@@ -539,11 +541,11 @@ class RemoteStore(Store):
             text, form = describe_as_construct(text), "CONSTRUCT"
         if form == "CONSTRUCT":
             return self._construct(text, dataset, limit, base_iri, deadline)
-        text = with_prologue(text, PREFIXES, base_iri)
+        text = _with_dataset(with_prologue(text, PREFIXES, base_iri), dataset)
         if form == "ASK":
-            answer = self._solutions(text, dataset, deadline)
+            answer = self._solutions(text, deadline)
             return QueryResult(kind="boolean", boolean=_boolean(answer))
-        variables, rows = self._select(text, dataset, limit, deadline)
+        variables, rows = self._select(text, limit, deadline)
 
         return QueryResult(
             kind="solutions",
@@ -569,12 +571,9 @@ class RemoteStore(Store):
         return (default or [EMPTY_GRAPH], named or [EMPTY_GRAPH])
 
     def _solutions(
-        self,
-        text: str,
-        dataset: tuple[list[str], list[str]] | None,
-        deadline: float | None,
+        self, text: str, deadline: float | None
     ) -> tuple[ox.QuerySolutions | ox.QueryBoolean, Mapping[str, str]]:
-        answer = self.endpoint.query(text, dataset, _remaining(deadline))
+        answer = self.endpoint.query(text, _remaining(deadline))
         state = answer.headers.get("X-SQL-State", "")
         if state.startswith("S1T"):
             message = answer.headers.get("X-SQL-Message", "time limit reached")
@@ -592,14 +591,10 @@ class RemoteStore(Store):
         return parsed, answer.headers
 
     def _select(
-        self,
-        text: str,
-        dataset: tuple[list[str], list[str]] | None,
-        limit: int | None,
-        deadline: float | None,
+        self, text: str, limit: int | None, deadline: float | None
     ) -> tuple[list[str], list[tuple[Term | None, ...]]]:
         """Run a SELECT, paging past the server's row cap until ``limit`` is passed."""
-        parsed, headers = self._solutions(text, dataset, deadline)
+        parsed, headers = self._solutions(text, deadline)
         variables, rows = _table(parsed)
         cap = self._cap(headers, len(rows))
         if cap is None:
@@ -608,7 +603,7 @@ class RemoteStore(Store):
         rows = []
         while True:
             paged = page(text, variables, len(rows), cap)
-            more = _table(self._solutions(paged, dataset, deadline)[0])[1]
+            more = _table(self._solutions(paged, deadline)[0])[1]
             rows += more
             if len(more) < cap or (limit is not None and len(rows) > limit):
                 return variables, rows
@@ -633,7 +628,7 @@ class RemoteStore(Store):
         """Select the pattern's solutions remotely, fill the template in locally."""
         parts = construct_as_select(text)
         select = with_prologue(parts.prologue + parts.select, PREFIXES, base_iri)
-        variables, rows = self._select(select, dataset, None, deadline)
+        variables, rows = self._select(_with_dataset(select, dataset), None, deadline)
         triples = fill_template(parts, variables, rows, base_iri)
         cut = triples[:limit] if limit is not None else triples
 
@@ -670,23 +665,37 @@ class RemoteStore(Store):
         self.endpoint.update(parsed.prologue + stamp + text[parsed.body_start :])
 
     def commit(self, transaction: Transaction) -> None:
-        """Apply drops and additions in one update, staging additions if large."""
+        """Apply drops and additions in one update; stage large ones in parts."""
         if not transaction.dropped and not transaction.added:
             return
-        operations = [f"DROP SILENT GRAPH <{g}>" for g in transaction.dropped]
-        additions = [
-            _insert(graph, triples) for graph, triples in transaction.added.items()
-        ]
-        size = sum(len(addition) for addition in additions)
-        if size <= self.config.max_update_bytes:
-            self._send_update(" ;\n".join(operations + additions))
+        dropped = list(dict.fromkeys(transaction.dropped))
+        added = {g: triples for g, triples in transaction.added.items() if triples}
+        size = sum(len(triples) for triples in added.values())
+        if (
+            size <= self.config.max_update_triples
+            and len(dropped) + len(added) <= MAX_GRAPHS_PER_UPDATE
+        ):
+            operations = [f"DROP SILENT GRAPH <{g}>" for g in dropped]
+            operations += [_insert(g, triples) for g, triples in added.items()]
+            self._send_update(" ;\n".join(operations))
             return
-        staged = self._stage_all(transaction.added)
-        swaps = [
-            f"ADD SILENT <{staging}> TO <{graph}> ; DROP SILENT GRAPH <{staging}>"
+        staged = self._stage_all(added)
+        swaps = [[f"DROP SILENT GRAPH <{g}>"] for g in dropped if g not in staged]
+        swaps += [
+            ([f"DROP SILENT GRAPH <{graph}>"] if graph in dropped else [])
+            + [
+                f"ADD SILENT <{staging}> TO <{graph}>",
+                f"DROP SILENT GRAPH <{staging}>",
+            ]
             for graph, staging in staged.items()
         ]
-        self._send_update(" ;\n".join(operations + swaps))
+        try:
+            for start in range(0, len(swaps), MAX_GRAPHS_PER_UPDATE):
+                batch = swaps[start : start + MAX_GRAPHS_PER_UPDATE]
+                self._send_update(" ;\n".join(op for ops in batch for op in ops))
+        except BaseException:
+            self._drop_staging(list(staged.values()))
+            raise
         log.info("committed %d graphs through staging graphs", len(staged))
 
     def _stage_all(self, added: dict[str, list[ox.Triple]]) -> dict[str, str]:
@@ -703,8 +712,11 @@ class RemoteStore(Store):
     def _stage(self, triples: Iterator[ox.Triple]) -> str:
         """Write ``triples`` in parts to a new hidden staging graph; return its IRI."""
         staging = f"{STAGING_PREFIX}{uuid.uuid4()}"
+        size = self.config.chunk_triples
+        if not self.config.graph_store_url:
+            size = self.config.max_update_triples
         try:
-            for part in _parts(triples, self.config.chunk_triples):
+            for part in _parts(triples, size):
                 self._write_part(staging, part)
         except BaseException:
             self._drop_staging([staging])
@@ -746,10 +758,14 @@ class RemoteStore(Store):
                 staging = self._stage(_triples(ox.parse(stream, format=rdf)))
             except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as error:
                 raise DataError(f"{path}: {error}", hint="nothing was loaded") from None
-        self._send_update(
-            f"DROP SILENT GRAPH <{graph}> ; ADD SILENT <{staging}> TO <{graph}> ; "
-            f"DROP SILENT GRAPH <{staging}>"
-        )
+        try:
+            self._send_update(
+                f"DROP SILENT GRAPH <{graph}> ; ADD SILENT <{staging}> TO <{graph}> ; "
+                f"DROP SILENT GRAPH <{staging}>"
+            )
+        except BaseException:
+            self._drop_staging([staging])
+            raise
         log.info("loaded %s into <%s> at %s", path, graph, self.location)
 
         return self.graphs().get(graph, 0)
@@ -759,7 +775,7 @@ class RemoteStore(Store):
     def graphs(self) -> dict[str, int]:
         """Count the triples of every named graph that is not the server's own."""
         text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        _, rows = self._select(text, None, None, None)
+        _, rows = self._select(text, None, None)
         counts = {}
         for graph, count in rows:
             if graph is None or count is None or self._hidden(graph.value):
@@ -782,7 +798,8 @@ class RemoteStore(Store):
             raise NotFound(f"there is no graph <{graph}> in the store")
         chosen = [graph] if graph is not None else sorted(graphs)
         text = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-        _, rows = self._select(text, ([EMPTY_GRAPH], chosen), None, None)
+        text = with_dataset(text, [EMPTY_GRAPH], chosen)
+        _, rows = self._select(text, None, None)
         if rdf.supports_datasets:
             quads = [ox.Quad(s, p, o, g) for g, s, p, o in rows]
             ox.serialize(quads, output, format=rdf)
@@ -793,7 +810,7 @@ class RemoteStore(Store):
     def version(self) -> str:
         """Stamp the data: the version the last write wrote, and the graph sizes."""
         text = f"SELECT ?v WHERE {{ GRAPH <{STAMP_GRAPH}> {{ ?s ?p ?v }} }}"
-        _, rows = self._select(text, None, None, None)
+        _, rows = self._select(text, None, None)
         stamps = sorted(str(row[0]) for row in rows)
         state = repr((stamps, sorted(self.graphs().items())))
 
@@ -802,6 +819,10 @@ class RemoteStore(Store):
     def close(self) -> None:
         """Close the HTTP connections."""
         self.endpoint.session.close()
+
+
+def _with_dataset(text: str, dataset: tuple[list[str], list[str]] | None) -> str:
+    return text if dataset is None else with_dataset(text, *dataset)
 
 
 def _remaining(deadline: float | None) -> float | None:

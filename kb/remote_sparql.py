@@ -292,9 +292,46 @@ def page(sparql: str, variables: list[str], offset: int, count: int) -> str:
     ``FROM`` clauses move to the outer query, where the grammar allows them.
     """
     parsed = parse(sparql)
+    inner, dataset = _without_dataset(parsed)
+    inner = inner[len(parsed.prologue) :]
+    if not _has_top_level(parse(inner), "ORDER") and variables:
+        inner = _insert_order(parse(inner), variables)
+
+    return (
+        f"{parsed.prologue}SELECT * {' '.join(dataset)} WHERE {{ {{ {inner}\n}} }} "
+        f"LIMIT {count} OFFSET {offset}"
+    )
+
+
+def with_dataset(sparql: str, default: list[str], named: list[str]) -> str:
+    """Give a ``SELECT`` or ``ASK`` its dataset as ``FROM`` and ``FROM NAMED`` clauses.
+
+    They replace the query's own, as the protocol's ``default-graph-uri`` and
+    ``named-graph-uri`` would. Clauses in the text, unlike protocol parameters,
+    are not echoed back by Virtuoso as one response header per graph.
+    """
+    parsed = parse(sparql)
+    text, _ = _without_dataset(parsed)
+    parsed = parse(text)
+    opening = _where_opening(parsed)
+    if opening is None:
+        raise QuerySyntaxError("the query has no WHERE clause")
+    body = parsed.body
+    position = opening.start
+    before = [token for token in body if token.end <= opening.start]
+    if before and before[-1].is_word("WHERE"):
+        position = before[-1].start
+    clauses = [f"FROM <{graph}>" for graph in default]
+    clauses += [f"FROM NAMED <{graph}>" for graph in named]
+
+    return text[:position] + " ".join(clauses) + " " + text[position:]
+
+
+def _without_dataset(parsed: Parsed) -> tuple[str, list[str]]:
+    """Take the top-level ``FROM`` clauses out of a query; return both."""
     body = parsed.body
     dataset: list[str] = []
-    kept: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
     index = 0
     depth = 0
     while index < len(body):
@@ -302,26 +339,18 @@ def page(sparql: str, variables: list[str], offset: int, count: int) -> str:
         if token.kind == "other" and token.text in "{}":
             depth += 1 if token.text == "{" else -1
         if depth == 0 and token.is_word("FROM"):
-            width = (
-                3 if index + 1 < len(body) and body[index + 1].is_word("NAMED") else 2
-            )
-            clause = body[index : index + width]
+            named = index + 1 < len(body) and body[index + 1].is_word("NAMED")
+            clause = body[index : index + (3 if named else 2)]
             dataset.append(parsed.text[clause[0].start : clause[-1].end])
-            kept.append((token.start, clause[-1].end))
-            index += width
+            spans.append((token.start, clause[-1].end))
+            index += len(clause)
             continue
         index += 1
-    inner = parsed.text[parsed.body_start :]
-    for start, end in reversed(kept):
-        inner = inner[: start - parsed.body_start] + inner[end - parsed.body_start :]
-    if not _has_top_level(parse(inner), "ORDER") and variables:
-        inner = _insert_order(parse(inner), variables)
-    from_clauses = " ".join(dataset)
+    text = parsed.text
+    for start, end in reversed(spans):
+        text = text[:start] + text[end:]
 
-    return (
-        f"{parsed.prologue}SELECT * {from_clauses} WHERE {{ {{ {inner}\n}} }} "
-        f"LIMIT {count} OFFSET {offset}"
-    )
+    return text, dataset
 
 
 def _has_top_level(parsed: Parsed, word: str) -> bool:
