@@ -161,7 +161,10 @@ class SearchIndex:
             if current is not None:
                 current.close()
             uri = self.path.resolve().as_uri() + "?mode=ro"
-            current = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            # Autocommit: no statement leaves a read transaction (and its lock) open.
+            current = sqlite3.connect(
+                uri, uri=True, check_same_thread=False, isolation_level=None
+            )
             current.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS hits"
                 " (id INTEGER PRIMARY KEY, score REAL)"

@@ -116,7 +116,14 @@ SELECT ?case ?annotation ?body ?type ?start ?end ?label ?indicator WHERE {{
   ?annotation oa:hasTarget ?target ; oa:hasBody ?body .
   ?target oa:hasSource ?case ; oa:hasSelector ?selector .
   ?selector oa:start ?start ; oa:end ?end .
-  OPTIONAL {{ ?annotation rus:annotationType ?type }}
+  OPTIONAL {{ ?annotation rus:annotationType ?declared }}
+  BIND (COALESCE(?declared,
+    IF(EXISTS {{ ?body a/rdfs:subClassOf* rus:ManagementPractice }}, "practice",
+    IF(EXISTS {{ ?body a/rdfs:subClassOf* rus:ContextFactor }}, "factor",
+    IF(EXISTS {{ ?body a/rdfs:subClassOf* rus:Indicator }}, "indicator",
+    IF(EXISTS {{ ?body a/rdfs:subClassOf* rus:Region }}, "region",
+    IF(EXISTS {{ ?body a rus:IndicatorObservation }}, "quantity", "concept"))))))
+    AS ?type)
   OPTIONAL {{ ?body {LABEL} ?label }}
   OPTIONAL {{ ?body rus:observedIndicator/skos:prefLabel ?indicator }}
 }}"""

@@ -147,7 +147,8 @@ def parse_request(args: MultiDict, lang: str, *, strict: bool) -> SearchRequest:
         if args.getlist(facet.name)
     }
     chosen = [name for raw in args.getlist("facet") for name in raw.split(",") if name]
-    limit_ms = _number(args, "facet_time_limit_ms", 0, strict)
+    default_ms = int(DEFAULT_FACET_TIME_LIMIT * 1000)
+    limit_ms = _number(args, "facet_time_limit_ms", default_ms, strict)
     parsed = SearchRequest(
         text=text,
         kind=kind,
@@ -157,7 +158,7 @@ def parse_request(args: MultiDict, lang: str, *, strict: bool) -> SearchRequest:
         size=_number(args, "size", 20, strict),
         facets=chosen or None,
         facet_size=_number(args, "facet_size", 30, strict),
-        facet_time_limit=(limit_ms / 1000) if limit_ms else DEFAULT_FACET_TIME_LIMIT,
+        facet_time_limit=limit_ms / 1000,
         lang=lang,
     )
     if not strict:
