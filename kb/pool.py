@@ -38,6 +38,9 @@ from rusmeco.kb.evaluation import QueryRequest, QueryResult, evaluate
 
 log = logging.getLogger(__name__)
 
+# Seconds a new worker may take to start and open the store.
+STARTUP_TIMEOUT = 60.0
+
 
 @dataclass
 class _Worker:
@@ -86,26 +89,47 @@ class QueryPool:
         return _answer(kind, payload)
 
     def start(self) -> None:
-        """Start workers until ``idle`` of them wait for queries."""
-        while True:
-            with self._condition:
-                missing = len(self._free) + self._starting < self.idle
-                if self._closed or not missing or self._count >= self.max_workers:
-                    return
-                self._count += 1
-                self._starting += 1
-            worker = self._spawn_or_release()
-            with self._condition:
-                self._starting -= 1
-                closed = self._closed
-                if closed:
-                    self._count -= 1
-                else:
-                    self._free.append(worker)
-                    self._condition.notify()
-            if closed:
-                self._stop(worker)
+        """Start workers until ``idle`` of them wait for queries, all at once."""
+        with self._condition:
+            wanted = self.idle - len(self._free) - self._starting
+            count = max(0, min(wanted, self.max_workers - self._count))
+            if self._closed or not count:
                 return
+            self._count += count
+            self._starting += count
+        launched = []
+        for _ in range(count):
+            try:
+                launched.append(self._launch())
+            except OSError as error:
+                log.warning("cannot start a query worker: %s", error)
+                self._give_back(1)
+        for worker in launched:
+            try:
+                self._wait_until_ready(worker)
+            except OSError as error:
+                log.warning("a query worker did not start: %s", error)
+                self._give_back(1)
+                continue
+            self._add_started(worker)
+
+    def _give_back(self, places: int) -> None:
+        with self._condition:
+            self._count -= places
+            self._starting -= places
+            self._condition.notify()
+
+    def _add_started(self, worker: _Worker) -> None:
+        with self._condition:
+            self._starting -= 1
+            closed = self._closed
+            if closed:
+                self._count -= 1
+            else:
+                self._free.append(worker)
+                self._condition.notify()
+        if closed:
+            self._stop(worker)
 
     def processes(self) -> list[int]:
         """Return the process ids of the idle workers."""
@@ -160,7 +184,14 @@ class QueryPool:
             raise StoreUnavailable(f"cannot start a query worker: {error}") from None
 
     def _spawn(self) -> _Worker:
-        """Start a worker process (its place in ``_count`` is already reserved)."""
+        """Start a worker and wait until it is ready (its place is reserved)."""
+        worker = self._launch()
+        self._wait_until_ready(worker)
+
+        return worker
+
+    def _launch(self) -> _Worker:
+        """Start a worker process; it opens the store while the caller goes on."""
         parent, child = socket.socketpair()
         command = [
             sys.executable,
@@ -182,6 +213,19 @@ class QueryPool:
         log.debug("started query worker %s", process.pid)
 
         return _Worker(process, Connection(parent.detach()))
+
+    def _wait_until_ready(self, worker: _Worker) -> None:
+        """Wait for a new worker to have opened the store; it says so first."""
+        try:
+            if worker.connection.poll(STARTUP_TIMEOUT):
+                worker.connection.recv()
+                return
+        except (EOFError, OSError):
+            pass
+        worker.process.kill()
+        worker.process.wait()
+        worker.connection.close()
+        raise OSError(f"the worker did not start within {STARTUP_TIMEOUT} s")
 
     def _kill(self, worker: _Worker) -> None:
         """Kill a worker that overran or failed; a fresh one replaces it meanwhile."""
@@ -231,6 +275,7 @@ def serve(location: str, connection: Connection, generation: int) -> None:
         view.open(generation)
     except OSError as error:
         log.warning("cannot open %s read-only yet: %s", location, error)
+    connection.send(("ready", None))
     while True:
         try:
             message = connection.recv()
