@@ -31,9 +31,10 @@ TEXTS_FOLDER = "texts"
 TEXT_MAPPING = {"date": "doc_date"}
 
 _CASES_WITH_TEXT = """
-SELECT ?case ?text ?source WHERE {
+SELECT ?case ?text ?source ?adopter WHERE {
   GRAPH ?g { ?case a rus:CaseStudy ; rus:text ?text . }
   OPTIONAL { ?case dcterms:source ?source }
+  OPTIONAL { ?case rus:coordinator ?adopter }
   FILTER (!STRSTARTS(STR(?g), "$PREFIX"))
 } ORDER BY ?case
 """
@@ -71,6 +72,7 @@ def annotate_case_studies(
                 source=row["source"].value if "source" in row else case,
                 checksum=_checksum(literal.value),
                 case=case,
+                adopter=row["adopter"].value if "adopter" in row else None,
             )
             graph = document_rdf(iris, info, analysis, started=started)
             transaction.replace_graph(document_graph(iris, key), graph)

@@ -55,6 +55,7 @@ MENTIONS = {
     "region": RUS.mentionsRegion,
 }
 CONTEXT_CHARS = 32
+ADOPTION_SCORE = 0.5
 
 
 @lru_cache(maxsize=4096)
@@ -107,6 +108,7 @@ class DocumentInfo:
     record: str | None = None
     url: str | None = None
     case: str | None = None  # IRI of a case study already in the store
+    adopter: str | None = None  # IRI of the organisation the document is about
 
 
 def document_graph(iris: InstanceIris, key: str) -> str:
@@ -156,8 +158,10 @@ def document_rdf(
     regions = analysis.concepts("region")
     if regions and info.case is None:
         graph.add((case, RUS.region, URIRef(regions[0])))
-    _observations(graph, iris, case, run, info.key, analysis)
+    observations = _observations(graph, iris, case, run, info.key, analysis)
     _statements(graph, iris, case, run, info.key, analysis)
+    if info.adopter:
+        _adoptions(graph, iris, case, run, info, analysis, observations)
 
     return graph
 
@@ -266,6 +270,36 @@ def _classifying(
     graph.add((node, RUS.relevance, Literal(repr(score), datatype=XSD.double)))
 
 
+def _adoptions(
+    graph: Graph,
+    iris: InstanceIris,
+    case: ox.NamedNode,
+    run: ox.NamedNode,
+    info: DocumentInfo,
+    analysis: Analysis,
+    observations: list[ox.NamedNode],
+) -> None:
+    """Report the adoption of each practice the document is about by its adopter.
+
+    A practice counts when its document score reaches :data:`ADOPTION_SCORE`; the
+    observations go to the adoption only when there is just one.
+    """
+    practices = [
+        p for p in analysis.concepts("practice") if analysis.scores[p] >= ADOPTION_SCORE
+    ]
+    for practice in practices:
+        node = _node(iris, "adoption", info.key, practice)
+        graph.add((case, RUS.reportsAdoption, node))
+        graph.add((node, RDF.type, RUS.PracticeAdoption))
+        graph.add((node, RUS.adoptedPractice, URIRef(practice)))
+        graph.add((node, RUS.adopter, URIRef(info.adopter)))
+        graph.add((node, RUS.reportedIn, case))
+        graph.add((node, PROV.wasGeneratedBy, run))
+        if len(practices) == 1:
+            for observation in observations:
+                graph.add((node, RUS.hasObservation, observation))
+
+
 def _observations(
     graph: Graph,
     iris: InstanceIris,
@@ -273,9 +307,11 @@ def _observations(
     run: ox.NamedNode,
     key: str,
     analysis: Analysis,
-) -> None:
+) -> list[ox.NamedNode]:
+    nodes = []
     for quantity in analysis.quantities:
         node = _node(iris, "observation", key, quantity.start, quantity.end)
+        nodes.append(node)
         graph.add((node, RDF.type, RUS.IndicatorObservation))
         graph.add((case, RUS.reportsObservation, node))
         if quantity.indicator:
@@ -307,8 +343,10 @@ def _observations(
             analysis.text,
         )
 
+    return nodes
 
-def _decimal(value: float) -> Literal:
+
+def _decimal(value: float) -> ox.Literal:
     text = f"{value:.6f}".rstrip("0").rstrip(".")
 
     return Literal(text if text not in ("", "-0") else "0", datatype=XSD.decimal)

@@ -151,6 +151,7 @@ class Ingester:
             date=document.date,
             record=document.record,
             url=document.metadata.get("url"),
+            adopter=self._adopter(document),
         )
         graph = document_rdf(self.iris, info, analysis, started=datetime.now(UTC))
         self._metadata_facts(
@@ -182,6 +183,13 @@ class Ingester:
             concept = self._concept_named(value) if value else None
             if concept:
                 graph.add((case, prop, concept))
+
+    def _adopter(self, document: SourceDocument) -> str | None:
+        """Return the first organisation a record names, as the adopter."""
+        names = document.metadata.get("organisations", "").split(";")
+        first = names[0].strip()
+
+        return self.iris.iri("organisation", slugify(first)) if first else None
 
     def _concept_named(self, value: str) -> str | None:
         """Return the concept whose notation or label is ``value``, if one is."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -341,3 +342,30 @@ def test_language_option_overrides_detection(
 
     assert english.exit_code == 0 and russian.exit_code == 0
     assert english.stdout != russian.stdout
+
+
+def test_a_record_naming_its_organisation_reports_adoptions(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    lines = tmp_path / "cases.jsonl"
+    record = {"id": "acme", "text": CASE_EN, "organisations": "Acme Ltd; Beta GmbH"}
+    lines.write_text(json.dumps(record), encoding="utf-8")
+    Ingester(catalogue_store, settings).ingest_paths([str(lines)])
+    rows = catalogue_store.query(
+        """SELECT ?practice ?adopter ?name WHERE {
+             ?case rus:reportsAdoption ?adoption .
+             ?adoption rus:adoptedPractice ?practice ; rus:adopter ?adopter ;
+                       rus:reportedIn ?case .
+             ?adopter rdfs:label ?name }"""
+    ).rows
+    participants = catalogue_store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?case rus:participant ?organisation }"
+    ).rows
+
+    assert rows and {name.value for _, _, name in rows} == {"Acme Ltd"}
+    assert {practice.value for practice, _, _ in rows} <= {
+        EX + "Lean",
+        EX + "Kanban",
+        EX + "TQM",
+    }
+    assert int(participants[0][0].value) == len(record["organisations"].split(";"))
