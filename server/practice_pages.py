@@ -219,17 +219,18 @@ def _represent(iri: str, template: str, data: dict[str, Any]) -> Response:
 
 
 def _linked(iri: str, labels: list[ox.Literal], lang: str) -> Linked:
-    key_page = _document_link(iri)
+    key_page = _document_link(iri, lang)
 
     return Linked(iri, best_label(labels, lang) or iri.rsplit("/", 1)[-1], key_page)
 
 
-def _document_link(iri: str) -> str:
+def _document_link(iri: str, lang: str) -> str:
     base = get_settings().base_iri
     for kind, endpoint in ((PRACTICE, "practice"), (CASE, "case")):
         prefix = f"{base}{kind}/"
         if iri.startswith(prefix) and len(iri) > len(prefix):
-            return url_for(f"practice_pages.{endpoint}", key=iri[len(prefix) :])
+            key = iri[len(prefix) :]
+            return url_for(f"practice_pages.{endpoint}", key=key, lang=lang)
 
     return page_for(iri)
 
@@ -411,7 +412,7 @@ def _outcomes(iri: str, lang: str) -> list[dict[str, Any]]:
         if entry.get("change") is None and entry.get("after") is None:
             continue
         entry["case_title"] = best_label(titles[entry["case"]], lang) or entry["case"]
-        entry["case_href"] = _document_link(entry["case"])
+        entry["case_href"] = _document_link(entry["case"], lang)
         entry["indicator_label"] = best_label(labels[entry["indicator"]], lang) or "—"
         outcomes.append(entry)
     outcomes.sort(key=lambda e: (e["indicator_label"].casefold(), e.get("change") or 0))
@@ -462,13 +463,22 @@ def _outcome_chart(outcomes: list[dict[str, Any]], lang: str) -> dict[str, Any] 
         "horizontal": True,
         "value_name": words["indicator"],
         "count_name": words["change"] + " (%)",
-        "labels": [f"{o['indicator_label']} — {o['case_title'][:40]}" for o in shown],
+        "labels": [_outcome_label(o) for o in shown],
         "counts": [o["change"] for o in shown],
         "colours": [
             "rgba(29, 107, 44, 0.8)" if _improved(o) else "rgba(196, 86, 12, 0.8)"
             for o in shown
         ],
     }
+
+
+def _outcome_label(outcome: dict[str, Any]) -> str:
+    """Name a bar of the outcome chart: the indicator, then the case study."""
+    case = outcome["case_title"][:40]
+    if outcome["indicator"]:
+        return f"{outcome['indicator_label']} · {case}"
+
+    return case
 
 
 def _improved(outcome: dict[str, Any]) -> bool:
@@ -566,7 +576,7 @@ def _annotated_text(iri: str, text: str, lang: str) -> list[Span]:
             Span(
                 text[start:end],
                 mark["kind"],
-                _document_link(mark["body"]),
+                _document_link(mark["body"], lang),
                 best_label(labels[(start, end)], lang),
             )
         )

@@ -253,7 +253,7 @@ def answer(search: SearchRequest, result: SearchResult, path: str) -> dict[str, 
         "total": result.total,
         "pages": result.pages,
         "took_ms": round(result.milliseconds, 1),
-        "results": [_hit_document(hit) for hit in result.hits],
+        "results": [_hit_document(hit, search.lang) for hit in result.hits],
         "facets": facets,
         "facets_timed_out": [f.name for f in result.facets if f.timed_out],
         "links": links,
@@ -301,7 +301,7 @@ def _segments(pieces: list[Segment]) -> list[dict[str, Any]]:
     return [{"text": piece.text, "match": piece.match} for piece in pieces]
 
 
-def _hit_document(hit: Hit) -> dict[str, Any]:
+def _hit_document(hit: Hit, lang: str) -> dict[str, Any]:
     return {
         "iri": hit.iri,
         "kind": hit.kind,
@@ -313,12 +313,12 @@ def _hit_document(hit: Hit) -> dict[str, Any]:
         "year": hit.year,
         "score": hit.score,
         "cases": hit.cases,
-        "url": document_page(hit.iri, hit.kind),
+        "url": document_page(hit.iri, hit.kind, lang),
     }
 
 
-def document_page(iri: str, kind: str) -> str:
-    """Return the local page of a case study or a practice."""
+def document_page(iri: str, kind: str, lang: str) -> str:
+    """Return the local page of a case study or a practice, in ``lang``."""
     base = get_settings().base_iri
     prefix = f"{base}{kind}/"
     if iri.startswith(prefix) and len(iri) > len(prefix):
@@ -326,7 +326,7 @@ def document_page(iri: str, kind: str) -> str:
             "practice_pages.practice" if kind == PRACTICE else "practice_pages.case"
         )
         if endpoint in current_app.view_functions:
-            return url_for(endpoint, key=iri[len(prefix) :])
+            return url_for(endpoint, key=iri[len(prefix) :], lang=lang)
 
     return page_for(iri)
 
