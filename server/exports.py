@@ -29,6 +29,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from platformdirs import user_data_dir
 
 from rusmeco.core.config import Settings
 from rusmeco.core.errors import NotFound
@@ -66,7 +67,10 @@ class Dump:
 
 
 def dumps_folder(settings: Settings) -> Path:
-    """Return the folder the dumps are written to, next to the store."""
+    """Return the folder the dumps are written to: next to the store, or per user."""
+    if str(settings.store).startswith(("http://", "https://")):
+        digest = hashlib.sha256(settings.store.encode("utf-8")).hexdigest()[:16]
+        return Path(user_data_dir("rusmeco")) / "dumps" / digest
     store = Path(settings.store).expanduser()
 
     return store.with_name(store.name + "-dumps")
