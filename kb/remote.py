@@ -43,6 +43,7 @@ import hashlib
 import http.client
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -165,6 +166,9 @@ class RemoteConfig:
     # Triples one update request may carry: Virtuoso's SPARQL compiler fails
     # on a few thousand. A larger commit is staged in parts.
     max_update_triples: int = MAX_UPDATE_TRIPLES
+    # Seconds a listing of the graphs is reused for the default graph of
+    # queries; the store's own writes list them again at once.
+    graphs_ttl: float = 2.0
     hidden_graphs: tuple[str, ...] = SERVER_GRAPHS
 
     @classmethod
@@ -299,9 +303,9 @@ class Endpoint:
         """Tell whether the server said it is Virtuoso."""
         return self.server.startswith("Virtuoso")
 
-    def query(self, text: str, timeout: float | None) -> Answer:
-        """POST a query; answers come as SPARQL JSON."""
-        wrapper = self._wrapper(text, "SELECT", timeout)
+    def query(self, text: str, timeout: float | None, pragmas: str = "") -> Answer:
+        """POST a query (after Virtuoso ``pragmas``); answers come as SPARQL JSON."""
+        wrapper = self._wrapper(pragmas + text, "SELECT", timeout)
         if timeout is not None and self.is_virtuoso:
             wrapper.addParameter("timeout", str(int(timeout * 1000)))
         url = self.config.query_url
@@ -517,6 +521,8 @@ class RemoteStore(Store):
         self.config = config
         self.location = config.query_url
         self.endpoint = Endpoint(config)
+        # When the graphs were last listed: the store's own and the hidden ones.
+        self._listing: tuple[float, list[str], list[str]] = (-math.inf, [], [])
         log.debug("using the SPARQL store at %s", self.location)
 
     # Queries
@@ -541,11 +547,11 @@ class RemoteStore(Store):
             text, form = describe_as_construct(text), "CONSTRUCT"
         if form == "CONSTRUCT":
             return self._construct(text, dataset, limit, base_iri, deadline)
-        text = _with_dataset(with_prologue(text, PREFIXES, base_iri), dataset)
+        text = dataset.apply(with_prologue(text, PREFIXES, base_iri))
         if form == "ASK":
-            answer = self._solutions(text, deadline)
+            answer = self._solutions(text, deadline, dataset.pragmas)
             return QueryResult(kind="boolean", boolean=_boolean(answer))
-        variables, rows = self._select(text, limit, deadline)
+        variables, rows = self._select(text, limit, deadline, dataset.pragmas)
 
         return QueryResult(
             kind="solutions",
@@ -559,21 +565,37 @@ class RemoteStore(Store):
         text: str,
         default_graphs: list[str] | None,
         named_graphs: list[str] | None,
-    ) -> tuple[list[str], list[str]] | None:
-        """Return the graphs to name in the request: ours unless the query says."""
+    ) -> Dataset:
+        """Return the dataset to give the server: the store's graphs unless told.
+
+        On Virtuoso the union of the store's graphs is its own default graph
+        less the graphs it keeps for itself and the staging graphs; elsewhere,
+        and for graphs the caller names, the query names them in ``FROM``.
+        """
         if not default_graphs and not named_graphs and has_dataset_clause(text):
-            return None
-        ours = sorted(self.graphs()) if not (default_graphs and named_graphs) else []
+            return Dataset()
+        ours, hidden = self._known_graphs()
+        if self.endpoint.is_virtuoso and not default_graphs and not named_graphs:
+            return Dataset(excluded=hidden)
         default = default_graphs if default_graphs else ours
         default = [EMPTY_GRAPH if g == DEFAULT_GRAPH else g for g in default]
         named = named_graphs if named_graphs else ours
 
-        return (default or [EMPTY_GRAPH], named or [EMPTY_GRAPH])
+        return Dataset(default or [EMPTY_GRAPH], named or [EMPTY_GRAPH])
+
+    def _known_graphs(self) -> tuple[list[str], list[str]]:
+        """Return the store's graphs and the hidden ones, listed at most so often."""
+        listed_at, ours, hidden = self._listing
+        if time.monotonic() - listed_at > self.config.graphs_ttl:
+            self.graphs()
+            _, ours, hidden = self._listing
+
+        return ours, hidden
 
     def _solutions(
-        self, text: str, deadline: float | None
+        self, text: str, deadline: float | None, pragmas: str = ""
     ) -> tuple[ox.QuerySolutions | ox.QueryBoolean, Mapping[str, str]]:
-        answer = self.endpoint.query(text, _remaining(deadline))
+        answer = self.endpoint.query(text, _remaining(deadline), pragmas)
         state = answer.headers.get("X-SQL-State", "")
         if state.startswith("S1T"):
             message = answer.headers.get("X-SQL-Message", "time limit reached")
@@ -591,10 +613,10 @@ class RemoteStore(Store):
         return parsed, answer.headers
 
     def _select(
-        self, text: str, limit: int | None, deadline: float | None
+        self, text: str, limit: int | None, deadline: float | None, pragmas: str = ""
     ) -> tuple[list[str], list[tuple[Term | None, ...]]]:
         """Run a SELECT, paging past the server's row cap until ``limit`` is passed."""
-        parsed, headers = self._solutions(text, deadline)
+        parsed, headers = self._solutions(text, deadline, pragmas)
         variables, rows = _table(parsed)
         cap = self._cap(headers, len(rows))
         if cap is None:
@@ -603,7 +625,7 @@ class RemoteStore(Store):
         rows = []
         while True:
             paged = page(text, variables, len(rows), cap)
-            more = _table(self._solutions(paged, deadline)[0])[1]
+            more = _table(self._solutions(paged, deadline, pragmas)[0])[1]
             rows += more
             if len(more) < cap or (limit is not None and len(rows) > limit):
                 return variables, rows
@@ -620,7 +642,7 @@ class RemoteStore(Store):
     def _construct(
         self,
         text: str,
-        dataset: tuple[list[str], list[str]] | None,
+        dataset: Dataset,
         limit: int | None,
         base_iri: str | None,
         deadline: float | None,
@@ -628,7 +650,9 @@ class RemoteStore(Store):
         """Select the pattern's solutions remotely, fill the template in locally."""
         parts = construct_as_select(text)
         select = with_prologue(parts.prologue + parts.select, PREFIXES, base_iri)
-        variables, rows = self._select(_with_dataset(select, dataset), None, deadline)
+        variables, rows = self._select(
+            dataset.apply(select), None, deadline, dataset.pragmas
+        )
         triples = fill_template(parts, variables, rows, base_iri)
         cut = triples[:limit] if limit is not None else triples
 
@@ -662,7 +686,12 @@ class RemoteStore(Store):
         )
         text = with_prologue(sparql, PREFIXES, base_iri)
         parsed = parse(text)
+        self._forget_graphs()
         self.endpoint.update(parsed.prologue + stamp + text[parsed.body_start :])
+
+    def _forget_graphs(self) -> None:
+        """Have the next query list the graphs again (this store wrote)."""
+        self._listing = (-math.inf, [], [])
 
     def commit(self, transaction: Transaction) -> None:
         """Apply drops and additions in one update; stage large ones in parts."""
@@ -725,6 +754,7 @@ class RemoteStore(Store):
         return staging
 
     def _write_part(self, graph: str, triples: list[ox.Triple]) -> None:
+        self._forget_graphs()
         if self.config.graph_store_url:
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
             self.endpoint.post_graph(graph, body)
@@ -776,11 +806,15 @@ class RemoteStore(Store):
         """Count the triples of every named graph that is not the server's own."""
         text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         _, rows = self._select(text, None, None)
-        counts = {}
+        counts, hidden = {}, []
         for graph, count in rows:
-            if graph is None or count is None or self._hidden(graph.value):
+            if graph is None or count is None:
                 continue
-            counts[graph.value] = int(count.value)
+            if self._hidden(graph.value):
+                hidden.append(graph.value)
+            else:
+                counts[graph.value] = int(count.value)
+        self._listing = (time.monotonic(), sorted(counts), hidden)
 
         return counts
 
@@ -821,8 +855,29 @@ class RemoteStore(Store):
         self.endpoint.session.close()
 
 
-def _with_dataset(text: str, dataset: tuple[list[str], list[str]] | None) -> str:
-    return text if dataset is None else with_dataset(text, *dataset)
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a query runs on: named in ``FROM`` clauses, or left out."""
+
+    default: list[str] | None = None
+    named: list[str] | None = None
+    excluded: list[str] = field(default_factory=list)
+
+    def apply(self, text: str) -> str:
+        """Name the default and named graphs in the query, if there are any."""
+        if self.default is None:
+            return text
+
+        return with_dataset(text, self.default, self.named or [EMPTY_GRAPH])
+
+    @property
+    def pragmas(self) -> str:
+        """Return Virtuoso's pragmas that leave the excluded graphs out."""
+        return "".join(
+            f"DEFINE input:default-graph-exclude <{graph}> "
+            f"DEFINE input:named-graph-exclude <{graph}> "
+            for graph in self.excluded
+        )
 
 
 def _remaining(deadline: float | None) -> float | None:
