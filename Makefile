@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 YASGUI = server/static/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: help install assets demo build serve test lint format bench clean
+.PHONY: help install assets browser demo build serve test lint format bench clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,8 +35,13 @@ serve: install assets  ## Serve the knowledge base in $(STORE) on $(HOST):$(PORT
 
 demo: build serve  ## Install, build the knowledge base and serve it on localhost.
 
-test: install assets  ## Install with test extras and run every test.
+test: install assets browser  ## Install with test extras and run every test.
 	$(BIN)/python -m pytest
+
+browser:  ## As root, install Debian's Chromium for the browser tests (else they skip).
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium fonts-dejavu-core; fi
 
 lint: install  ## Check formatting and lint rules.
 	$(BIN)/ruff format --check .

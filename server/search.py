@@ -507,7 +507,8 @@ def openapi_document() -> dict[str, Any]:
         _parameter("size", "Results per page (0 to 100).", "integer", default=20),
         _parameter(
             "facet",
-            "Facets to count (comma separated or repeated); all by default.",
+            "Facets to count (comma separated or repeated); all by default,"
+            " none with facet=none.",
             "string",
         ),
         _parameter("facet_size", "Values per facet (1 to 200).", "integer", default=30),
