@@ -33,7 +33,8 @@ from rusmeco.ontology.namespaces import InstanceIris
 RUNS = 3
 SPEED_HEADER = (
     "| lang | documents | words | bare words/s | full ingest words/s "
-    "| full / bare (target 0.70) |\n| --- | --- | --- | --- | --- | --- |"
+    "| full / bare (target 0.70) | re-ingest words/s | re-ingest / bare |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 STAGE_HEADER = (
     "| lang | reading | pipeline | RDF | store | bare pipeline |\n"
@@ -77,8 +78,25 @@ def bare(lang: str, catalogue: Catalogue, texts: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def full(ingester: Ingester, paths: list[Path], lang: str) -> float:
-    """Read, annotate, write RDF and store every document of the collections."""
+def forget(ingester: Ingester, paths: list[Path]) -> None:
+    """Remove the documents of the collections from the store (not timed)."""
+    present = ingester.store.graphs()
+    with ingester.store.transaction() as transaction:
+        for path in paths:
+            for item in read_path(path, mapping=TEXT_MAPPING):
+                graph = document_graph(ingester.iris, getattr(item, "key", ""))
+                if isinstance(item, SourceDocument) and graph in present:
+                    transaction.drop_graph(graph)
+
+
+def full(ingester: Ingester, paths: list[Path], lang: str, *, new: bool) -> float:
+    """Read, annotate, write RDF and store every document of the collections.
+
+    With ``new`` the documents are first removed, so that they are stored for the
+    first time; otherwise each replaces its earlier graph.
+    """
+    if new:
+        forget(ingester, paths)
     cold()
     start = time.perf_counter()
     for path in paths:
@@ -139,17 +157,20 @@ def speed_rows(
         paths, texts = texts_of(lang)
         words = sum(len(text.split()) for text in texts)
         pipeline_for(lang, catalogue)
-        bare_times, full_times = [], []
+        bare_times, new_times, again_times = [], [], []
         for _ in range(RUNS):
             bare_times.append(bare(lang, catalogue, texts))
-            full_times.append(full(ingester, paths, lang))
+            new_times.append(full(ingester, paths, lang, new=True))
+            again_times.append(full(ingester, paths, lang, new=False))
         bare_rate = words / statistics.median(bare_times)
-        full_rate = words / statistics.median(full_times)
-        ratio = full_rate / bare_rate
+        new_rate = words / statistics.median(new_times)
+        again_rate = words / statistics.median(again_times)
+        ratio = new_rate / bare_rate
         verdict = "meets" if ratio >= 0.7 else "misses"
         rows.append(
             f"| {lang} | {len(texts)} | {words:,} | {bare_rate:,.0f} | "
-            f"{full_rate:,.0f} | **{ratio:.2f}** ({verdict}) |"
+            f"{new_rate:,.0f} | **{ratio:.2f}** ({verdict}) | {again_rate:,.0f} | "
+            f"{again_rate / bare_rate:.2f} |"
         )
         times = stage_times(store, settings, catalogue, paths, lang)
         total = sum(times.values())
@@ -212,14 +233,16 @@ Machine: {machine()}. Bundled texts of `kb/data/texts/`; words are
 whitespace-separated tokens. Bare: the blank spaCy pipeline with the lemma
 normaliser and the same span ruler ({labels}). Full: reading the JSON
 lines, the same pipeline plus quantities, context statements and scores, the RDF
-of each document and its own transaction into the on-disk store. Cold lemma caches
-in every run, runs alternating, median of {RUNS}. The machine is shared with other
-jobs: between runs of this benchmark the ratios moved by up to 0.15.
+of each document and its own transaction into the on-disk store, for documents
+new to the store; re-ingest: the same documents again, each replacing its graph.
+Cold lemma caches in every run, runs alternating, median of {RUNS}. The machine is
+shared with other jobs: between runs of this benchmark the ratios moved by up to
+0.15.
 
 {SPEED_HEADER}
 {chr(10).join(speed)}
 
-Where the time of the full ingest goes (one cold run, seconds and share; the bare
+Where the time of a re-ingest goes (one cold run, seconds and share; the bare
 pipeline's time for comparison; "pipeline" includes quantities, context and scores,
 "store" is one `Store.replace_graph` transaction per document):
 
@@ -227,9 +250,9 @@ pipeline's time for comparison; "pipeline" includes quantities, context and scor
 {chr(10).join(stages)}
 
 The store's write (SPARQL `INSERT DATA` in one transaction per document, about
-10 µs per triple, as much again to drop the graph it replaces) is what keeps the
-full ingest under 0.7 of the bare pipeline, which reaches 60–270 thousand words/s
-with its cached lemmas.
+10 µs per triple, and two to three times that to drop the graph a re-ingested
+document replaces) is the largest cost after the pipeline itself, which reaches
+60–270 thousand words/s with its cached lemmas.
 
 `rusmeco build`: the knowledge base without the ingest step took {kb_seconds:.1f} s;
 the ingest step annotated {documents} documents (CORDIS case studies and the bundled

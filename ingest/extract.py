@@ -98,7 +98,7 @@ _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUP = re.compile(r"^\d{3}(?:,\d+)?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _HINT = re.compile(
-    r"\d|\b(?:" + "|".join(sorted({*NUMBER_WORDS, *FOLD_WORDS, *FOLD_VERBS})) + r")\b",
+    r"\d+|\b(?:" + "|".join(sorted({*NUMBER_WORDS, *FOLD_WORDS, *FOLD_VERBS})) + r")\b",
     re.IGNORECASE,
 )
 
