@@ -79,7 +79,9 @@ def ingest(
 
     mapping = _mapping(pairs)
     files = [str(path) for path in expand(list(paths))]
-    ingester = Ingester(context.store, context.settings, dry_run=dry_run)
+    ingester = Ingester(
+        context.store, context.settings, dry_run=dry_run, quiet_failures=True
+    )
     with click.progressbar(
         length=len(files), label="Ingesting", file=sys.stderr
     ) as bar:

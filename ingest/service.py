@@ -75,6 +75,8 @@ class Ingester:
     settings: Settings
     catalogue: Catalogue | None = None
     dry_run: bool = False
+    # The caller prints the failures itself: log them at debug level only.
+    quiet_failures: bool = False
 
     def __post_init__(self) -> None:
         self.iris = InstanceIris(self.settings.base_iri)
@@ -123,19 +125,21 @@ class Ingester:
         self, item: SourceDocument | Unreadable, lang: str | None, report: IngestReport
     ) -> None:
         if isinstance(item, Unreadable):
-            log.warning("skipped %s: %s", item.source, item.reason)
-            report.failures.append(item)
+            self._skipped(item, report)
             return
         try:
             analysis = self.ingest(item, lang=lang)
         except DataError as error:
-            log.warning("skipped %s: %s", item.source, error.message)
-            report.failures.append(
-                Unreadable(item.record or item.source, error.message)
-            )
+            source = item.record or item.source
+            self._skipped(Unreadable(source, error.message), report)
             return
         report.documents.append(item.key)
         report.add(analysis)
+
+    def _skipped(self, failure: Unreadable, report: IngestReport) -> None:
+        level = logging.DEBUG if self.quiet_failures else logging.WARNING
+        log.log(level, "skipped %s: %s", failure.source, failure.reason)
+        report.failures.append(failure)
 
     def ingest(self, document: SourceDocument, *, lang: str | None = None) -> Analysis:
         """Annotate one document and replace its graph in one transaction."""

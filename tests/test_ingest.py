@@ -182,9 +182,10 @@ def test_bad_files_get_one_line_each_and_leave_nothing(
         cli, ["--store", settings.store, "ingest", str(folder)], catch_exceptions=False
     )
     lines = [line for line in result.stderr.splitlines() if line.startswith("failed")]
+    mentions = [line for line in result.output.splitlines() if "huge.txt" in line]
 
     assert result.exit_code == 0, result.output
-    assert len(lines) == len(expected)
+    assert len(lines) == len(expected) and len(mentions) == 1
     for name, words in expected.items():
         [line] = [line for line in lines if f"{name}:" in line]
         assert words in line
