@@ -219,9 +219,7 @@ def build_index(store: Store, base: str, path: Path) -> BuildReport:
     connection = sqlite3.connect(temporary)
     try:
         schema.create(connection)
-        written = write_documents(
-            connection, base, [*cases.values(), *practices.values()]
-        )
+        written = write_documents(connection, [*cases.values(), *practices.values()])
         write_labels(connection, store, base)
         write_graphs(connection, graphs)
         connection.execute("INSERT INTO meta (key, value) VALUES ('base', ?)", (base,))
@@ -242,9 +240,7 @@ def build_index(store: Store, base: str, path: Path) -> BuildReport:
     return BuildReport(path, len(cases), len(practices), written, seconds)
 
 
-def write_documents(
-    connection: sqlite3.Connection, base: str, documents: list[Document]
-) -> int:
+def write_documents(connection: sqlite3.Connection, documents: list[Document]) -> int:
     """Insert documents, their lemmas and facet values; return the values written."""
     lemmas = lemmas_of_many(_lemma_inputs(documents))
     values = 0

@@ -84,9 +84,7 @@ def _replace_cases(
     try:
         with connection:
             _delete(connection, cases)
-            written = build.write_documents(
-                connection, iris.base, list(documents.values())
-            )
+            written = build.write_documents(connection, list(documents.values()))
             build.write_labels(connection, store, iris.base)
             build.write_graphs(connection, store.graphs())
     finally:

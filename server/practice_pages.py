@@ -21,7 +21,7 @@ from flask import Blueprint, Response, render_template, url_for
 
 from rusmeco.core.errors import NotFound
 from rusmeco.kb.store import Term
-from rusmeco.search.facets import CASE, PRACTICE
+from rusmeco.search.facets import CASE, CASE_FACETS, PRACTICE
 from rusmeco.search.index import SearchRequest
 from rusmeco.server.answers import graph_response
 from rusmeco.server.context import get_settings, get_store
@@ -594,8 +594,6 @@ def _facts(iri: str, lang: str) -> list[dict[str, Any]]:
     keys = sorted({value for found in values.values() for value in found})
     labels = index.labels(keys, lang)
     words = search_words(lang)
-    from rusmeco.search.facets import CASE_FACETS
-
     facts = []
     for facet in CASE_FACETS:
         found = values.get(facet.name)
