@@ -29,14 +29,14 @@ NUMBER_WORDS = {
 FOLD_WORDS = {"twofold": 2.0, "threefold": 3.0, "fourfold": 4.0, "fivefold": 5.0,
               "tenfold": 10.0}  # fmt: skip
 
+# Units of the measures whose changes are extracted; amounts of money are not
+# (their multipliers and price bases need more than a pattern).
 UNITS = {
     "%": "percent", "percent": "percent", "процент": "percent",
     "pp": "percentage-point", "п.п.": "percentage-point", "п.п": "percentage-point",
     "day": "day", "день": "day", "сутки": "day", "week": "week", "неделя": "week",
     "month": "month", "месяц": "month", "year": "year", "год": "year",
     "hour": "hour", "час": "hour", "minute": "minute", "минута": "minute",
-    "eur": "EUR", "euro": "EUR", "евро": "EUR", "рубль": "RUB", "руб": "RUB",
-    "руб.": "RUB", "usd": "USD", "dollar": "USD", "$": "USD",
 }  # fmt: skip
 
 DECREASE = {
@@ -82,9 +82,44 @@ CHANGE_NOUNS = {
                  "рост", "прирост", "увеличение", "повышение"],
 }  # fmt: skip
 ADVERBS = {"decrease": ["down"], "increase": ["up"]}
+# English verbs followed directly by the size of the change: "rose 5%", "fell
+# nearly 20 percent", "increased more than 46 percent".
+CHANGE_VERBS = {
+    "decrease": ["decrease", "fall", "drop", "decline", "cut", "reduce", "lose",
+                 "shrink", "slide", "plunge", "slash"],
+    "increase": ["increase", "rise", "grow", "jump", "climb", "gain", "soar",
+                 "surge"],
+}  # fmt: skip
+HEDGES = ["about", "almost", "approximately", "around", "more", "nearly", "over",
+          "roughly", "some", "than", "by"]  # fmt: skip
+# Russian statements of a result: "рост ... составит 2,7 %" (a change noun or verb
+# at most RESULT_REACH tokens before "составит").
+RESULT_VERBS = ["составить", "составлять"]
+RESULT_REACH = 8
+_DOUBLED = {"cut": "cutting", "drop": "dropping", "slash": "slashing"}
+
+
+def _gerund(word: str) -> str:
+    """Return the "-ing" form of an English verb ("reduce" -> "reducing")."""
+    if word in _DOUBLED:
+        return _DOUBLED[word]
+    if word.endswith("e") and not word.endswith("ee"):
+        return word[:-1] + "ing"
+
+    return word + "ing"
+
+
+def _with_gerunds(words: set[str] | list[str]) -> set[str]:
+    """Add the "-ing" forms of the English words (the normaliser keeps them)."""
+    return set(words) | {_gerund(w) for w in words if w.isascii()}
+
+
+DECREASE = _with_gerunds(DECREASE)
+INCREASE = _with_gerunds(INCREASE)
+CHANGE_VERBS = {d: sorted(_with_gerunds(ws)) for d, ws in CHANGE_VERBS.items()}
 INTRINSIC = {
     word: direction
-    for table in (COMPARATIVES, CHANGE_NOUNS, ADVERBS)
+    for table in (COMPARATIVES, CHANGE_NOUNS, ADVERBS, CHANGE_VERBS)
     for direction, words in table.items()
     for word in words
 }
@@ -137,6 +172,16 @@ PATTERNS: dict[str, list[list[dict]]] = {
         [{"NORM": {"IN": _all(CHANGE_NOUNS)}}, _NUM, _GROUPS, _UNIT],
     ],
     "FOLD": [[{"LOWER": {"IN": sorted(FOLD_VERBS)}}]],
+    "VERB": [
+        [
+            {"NORM": {"IN": _all(CHANGE_VERBS)}},
+            {"LOWER": {"IN": HEDGES}, "OP": "*"},
+            _NUM,
+            _GROUPS,
+            _UNIT,
+        ]
+    ],
+    "RESULT": [[{"NORM": {"IN": RESULT_VERBS}}, _NUM, _GROUPS, _UNIT]],
     "TIMES": [
         [{"NORM": "в"}, _NUM, {"NORM": "раз"}],
         [{"NORM": "в"}, _WORD_NUM, {"NORM": "раз"}],
@@ -276,8 +321,12 @@ def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | Non
         numbers = [(fold, None)]
     if not numbers or any(_YEAR.match(t.text) for t in span):
         return None
-    direction = _intrinsic(span) if kind in ("AFTER", "BEFORE", "FOLD") else None
-    direction = direction or _direction_cue(span)[0]
+    if kind in ("AFTER", "BEFORE", "FOLD", "VERB"):
+        direction = _intrinsic(span)
+    elif kind == "RESULT":
+        direction = _result_direction(span)
+    else:
+        direction = _direction_cue(span)[0]
     if direction is None:
         return None
     value, unit = numbers[-1]
@@ -302,8 +351,20 @@ def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | Non
         direction=direction,
         indicator=_indicator(span, indicators),
         baseline=baseline,
-        relative=kind not in ("FROM_TO", "TO"),
+        relative=kind not in ("FROM_TO", "TO", "RESULT"),
     )
+
+
+def _result_direction(span: Span) -> str | None:
+    """Return the direction of a change word just before "составит"."""
+    start = max(span.sent.start, span.start - RESULT_REACH)
+    for token in reversed(span.doc[start : span.start]):
+        if token.norm_ in DECREASE or token.norm_ in CHANGE_NOUNS["decrease"]:
+            return "decrease"
+        if token.norm_ in INCREASE or token.norm_ in CHANGE_NOUNS["increase"]:
+            return "increase"
+
+    return None
 
 
 def _intrinsic(span: Span) -> str | None:

@@ -118,7 +118,6 @@ def test_quantity_precision_on_the_test_half(test_scores: dict) -> None:
     assert predicted and tp / predicted >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason="quantity recall on the test half is 0.76")
 def test_quantity_recall_on_the_test_half(test_scores: dict) -> None:
     tp, _, gold = quantity_counts(test_scores)
 
