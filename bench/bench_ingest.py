@@ -193,11 +193,20 @@ def build_rate(settings: Settings) -> tuple[int, float]:
     return len(report.documents), seconds
 
 
-def quality_rows(catalogue: Catalogue) -> list[str]:
-    """Score both halves of the gold data."""
+def quality_rows(catalogue: Catalogue) -> tuple[list[str], str]:
+    """Score both halves of the gold data; also the test half's quantities overall."""
     rows = []
+    overall = ""
     for split in ("dev", "test"):
         scores = evaluate_gold(read_gold(GOLD, split=split), catalogue)
+        cells = [entry["quantities"] for entry in scores["languages"].values()]
+        tp, predicted, gold = (
+            sum(c[k] for c in cells) for k in ("tp", "predicted", "gold")
+        )
+        overall = (
+            f"quantities of both languages: precision {tp / predicted:.3f} "
+            f"({tp}/{predicted}), recall {tp / gold:.3f} ({tp}/{gold})"
+        )
         for lang, entry in scores["languages"].items():
             strict, partial = entry["strict"]["micro"], entry["partial"]["micro"]
             quantity = entry["quantities"]
@@ -209,7 +218,7 @@ def quality_rows(catalogue: Catalogue) -> list[str]:
                 f"({quantity['tp']}/{quantity['gold']}) |"
             )
 
-    return rows
+    return rows, overall
 
 
 def main() -> None:
@@ -224,7 +233,7 @@ def main() -> None:
         with open_store(settings.store) as store:
             catalogue = load_catalogue(store)
             speed, stages = speed_rows(store, settings, catalogue)
-        quality = quality_rows(catalogue)
+        quality, overall = quality_rows(catalogue)
     labels = f"{len(catalogue.labels):,} labels of {len(catalogue.kinds)} concepts"
     body = f"""
 ## Ingestion: full ingest against the bare spaCy pipeline, and quality
@@ -260,12 +269,19 @@ texts) in {ingest_seconds:.1f} s, **{documents / ingest_seconds:.0f} documents/s
 
 Quality on the gold data (`ingest/gold/`; strict: same span and concept; partial:
 overlapping span, same concept; quantities: overlapping span, same value, unit and
-direction). The test half is only scored, never used for tuning; targets on it:
-strict micro-F1 at least 0.85 with precision at least 0.90 per language, quantity
-precision 0.95 and recall 0.80.
+direction). Targets on the test half: strict micro-F1 at least 0.85 with precision
+at least 0.90 per language, quantity precision 0.95 and recall 0.80. Labels and
+patterns were tuned on the development half and on unannotated parts of the
+bundled texts; the test half's errors were never inspected. Its scores were looked
+at three times: after the first tuning (strict F1 en 0.853, ru 0.800; quantities
+P 0.95, R 0.76), after hidden labels found on the development half were added to
+the catalogue (ru 0.839), and after quantity patterns found in unannotated text
+were added (quantities R 0.80).
 
 {QUALITY_HEADER}
 {chr(10).join(quality)}
+
+Test half, {overall}.
 
 Reproduce: `.venv/bin/python -m bench ingest`; the scores alone with
 `rusmeco build && rusmeco eval ingest/gold --split test` (or `--split dev`).
