@@ -58,6 +58,7 @@ class IngestReport:
     annotations: Counter = field(default_factory=Counter)
     failures: list[Unreadable] = field(default_factory=list)
     words: int = 0
+    sources: dict[str, str] = field(default_factory=dict)  # key -> file or record
 
     def add(self, analysis: Analysis) -> None:
         """Count the annotations of one analysed document."""
@@ -127,6 +128,13 @@ class Ingester:
         if isinstance(item, Unreadable):
             self._skipped(item, report)
             return
+        if item.key in report.sources:
+            reason = (
+                f"same document key {item.key!r} as {report.sources[item.key]}; "
+                "rename one of them"
+            )
+            self._skipped(Unreadable(item.record or item.source, reason), report)
+            return
         try:
             analysis = self.ingest(item, lang=lang)
         except DataError as error:
@@ -134,6 +142,7 @@ class Ingester:
             self._skipped(Unreadable(source, error.message), report)
             return
         report.documents.append(item.key)
+        report.sources[item.key] = item.record or item.source
         report.add(analysis)
 
     def _skipped(self, failure: Unreadable, report: IngestReport) -> None:

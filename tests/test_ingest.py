@@ -370,3 +370,18 @@ def test_a_record_naming_its_organisation_reports_adoptions(
         EX + "TQM",
     }
     assert int(participants[0][0].value) == len(record["organisations"].split(";"))
+
+
+def test_two_files_with_one_key_are_not_merged(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    first = write(tmp_path / "a", "Acme.txt", CASE_EN)
+    second = write(tmp_path / "b", "acme.md", CASE_RU)
+    report = Ingester(catalogue_store, settings).ingest_paths([str(first), str(second)])
+
+    assert report.documents == ["acme"]
+    [failure] = report.failures
+    assert (
+        failure.source == str(second.resolve())
+        and "same document key" in failure.reason
+    )
