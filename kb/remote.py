@@ -142,7 +142,7 @@ MAX_UPDATE_TRIPLES = 1000
 MAX_GRAPHS_PER_UPDATE = 100
 
 _VALID_BNODE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
-_VIRTUOSO_ERROR = re.compile(r"Virtuoso (\w{5}) Error ([^:]*):\s*(.*)")
+_VIRTUOSO_ERROR = re.compile(r"Virtuoso (\w{5}) Error")
 
 T = TypeVar("T")
 
@@ -438,6 +438,12 @@ class _HttpFailure(Exception):
             )
         if "SR171" in message or state.startswith("S1T"):
             return QueryTimeout(f"the store at {url} stopped the query: {message}")
+        if "estimated execution time" in message:
+            return QueryTimeout(
+                f"the store at {url} refused the query beforehand: {message}",
+                hint="Virtuoso's estimate is often far off; its administrator can "
+                "raise MaxQueryCostEstimationTime, or set it to 0",
+            )
         if state == "37000" or (status == 400 and "syntax" in message.lower()):
             return QuerySyntaxError(message)
         if status == 400 or state.startswith("22") or state.startswith("42"):

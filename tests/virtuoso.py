@@ -77,7 +77,9 @@ KeepAliveTimeout = 10
 [SPARQL]
 ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
-MaxQueryCostEstimationTime = 400
+; Virtuoso 7.2 estimates some ordinary queries of the product at hundreds of
+; seconds (they take milliseconds) and refuses them; 0 turns the estimate off.
+MaxQueryCostEstimationTime = 0
 """
 
 SETUP = f"""\
