@@ -685,15 +685,19 @@ class RemoteStore(Store):
             )
         self._send_update(sparql, base_iri)
 
-    def _send_update(self, sparql: str, base_iri: str | None = None) -> None:
+    def _send_update(self, sparql: str = "", base_iri: str | None = None) -> None:
+        """Send an update that also stamps the store with a new version."""
         stamp = (
             f"DROP SILENT GRAPH <{STAMP_GRAPH}> ; INSERT DATA {{ GRAPH <{STAMP_GRAPH}> "
-            f'{{ <{STAMP_GRAPH}> <{STAMP_PREDICATE}> "{uuid.uuid4()}" }} }} ; '
+            f'{{ <{STAMP_GRAPH}> <{STAMP_PREDICATE}> "{uuid.uuid4()}" }} }}'
         )
         text = with_prologue(sparql, PREFIXES, base_iri)
         parsed = parse(text)
+        body = text[parsed.body_start :]
         self._forget_graphs()
-        self.endpoint.update(parsed.prologue + stamp + text[parsed.body_start :])
+        self.endpoint.update(
+            parsed.prologue + stamp + (" ; " + body if body.strip() else "")
+        )
 
     def _forget_graphs(self) -> None:
         """Have the next query list the graphs again (this store wrote)."""
@@ -744,9 +748,12 @@ class RemoteStore(Store):
 
         return staged
 
-    def _stage(self, triples: Iterator[ox.Triple]) -> str:
-        """Write ``triples`` in parts to a new hidden staging graph; return its IRI."""
-        staging = f"{STAGING_PREFIX}{uuid.uuid4()}"
+    def _stage(self, triples: Iterator[ox.Triple], into: str | None = None) -> str:
+        """Write ``triples`` in parts to ``into`` or a new hidden staging graph.
+
+        Return the graph written; on failure it is dropped.
+        """
+        staging = into or f"{STAGING_PREFIX}{uuid.uuid4()}"
         size = self.config.chunk_triples
         if not self.config.graph_store_url:
             size = self.config.max_update_triples
@@ -780,7 +787,11 @@ class RemoteStore(Store):
             )
 
     def load(self, path: Path, graph: str, *, format: str | None = None) -> int:
-        """Read a file locally, send it in parts to a staging graph, then swap."""
+        """Read a file locally and send it in parts; the old graph goes at the end.
+
+        A new graph is written directly (and dropped again if the file turns out
+        malformed); an existing one is replaced by a staging graph in one update.
+        """
         rdf = rdf_format(format) if format else format_for_path(path)
         if not path.is_file():
             raise DataError(f"{path}: no such file")
@@ -789,11 +800,16 @@ class RemoteStore(Store):
                 f"{path}: a dataset format cannot be loaded into one graph",
                 hint="give a triple format: nt, ttl, rdf or jsonld",
             )
+        into = None if graph in self.graphs() else graph
         with _opened(path) as stream:
             try:
-                staging = self._stage(_triples(ox.parse(stream, format=rdf)))
+                staging = self._stage(_triples(ox.parse(stream, format=rdf)), into)
             except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as error:
                 raise DataError(f"{path}: {error}", hint="nothing was loaded") from None
+        if into is not None:
+            self._send_update()
+            log.info("loaded %s into the new graph <%s>", path, graph)
+            return self.graphs().get(graph, 0)
         try:
             self._send_update(
                 f"DROP SILENT GRAPH <{graph}> ; ADD SILENT <{staging}> TO <{graph}> ; "
