@@ -205,6 +205,10 @@ def _pdf(data: bytes) -> tuple[str | None, str | None, str | None, str]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    if not data.startswith(b"%PDF-"):
+        raise DataError("not a PDF (no %PDF- header)")
+    if b"%%EOF" not in data[-2048:]:
+        raise DataError("truncated PDF (no %%EOF marker at its end)")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         pages = [page.extract_text() or "" for page in reader.pages]

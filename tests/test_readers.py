@@ -94,12 +94,14 @@ def test_pdf_text_title_and_date(tmp_path: Path) -> None:
     assert (document.title, document.date) == ("A PDF case", "2021-03-04")
 
 
-def test_truncated_pdf_is_one_clear_failure(tmp_path: Path) -> None:
+@pytest.mark.parametrize("share", [0.2, 0.5, 0.9])
+def test_truncated_pdf_is_one_clear_failure(tmp_path: Path, share: float) -> None:
     whole = write_pdf(tmp_path / "whole.pdf", ["Lean production at Gamma."])
+    data = whole.read_bytes()
     cut = tmp_path / "cut.pdf"
-    cut.write_bytes(whole.read_bytes()[:200])
+    cut.write_bytes(data[: int(len(data) * share)])
 
-    assert "PDF" in failure(cut)
+    assert "truncated PDF" in failure(cut)
 
 
 def test_docx_paragraphs_title_and_language(tmp_path: Path) -> None:
