@@ -116,6 +116,8 @@ def _with_gerunds(words: set[str] | list[str]) -> set[str]:
 
 DECREASE = _with_gerunds(DECREASE)
 INCREASE = _with_gerunds(INCREASE)
+BARRIER_CUES = _with_gerunds(BARRIER_CUES)
+ENABLER_CUES = _with_gerunds(ENABLER_CUES)
 CHANGE_VERBS = {d: sorted(_with_gerunds(ws)) for d, ws in CHANGE_VERBS.items()}
 INTRINSIC = {
     word: direction
