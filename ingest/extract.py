@@ -116,8 +116,10 @@ def _with_gerunds(words: set[str] | list[str]) -> set[str]:
 
 DECREASE = _with_gerunds(DECREASE)
 INCREASE = _with_gerunds(INCREASE)
-BARRIER_CUES = _with_gerunds(BARRIER_CUES)
-ENABLER_CUES = _with_gerunds(ENABLER_CUES)
+BARRIER_CUES |= {_gerund(w) for w in ("hinder", "hamper", "prevent", "impede", "lack")}
+ENABLER_CUES |= {
+    _gerund(w) for w in ("enable", "support", "help", "facilitate", "foster", "promote")
+}
 CHANGE_VERBS = {d: sorted(_with_gerunds(ws)) for d, ws in CHANGE_VERBS.items()}
 INTRINSIC = {
     word: direction
