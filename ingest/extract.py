@@ -298,7 +298,7 @@ def quantities_in(doc: Doc, offset: int, text: str) -> list[Quantity]:
 
 
 def _windows(
-    doc: Doc, text: str, before: int = 3, after: int = 10
+    doc: Doc, text: str, before: int = 4, after: int = 5
 ) -> list[tuple[int, int]]:
     """Return merged token windows around every digit and number word of ``doc``."""
     hits = [m.start() for m in _HINT.finditer(text)]
