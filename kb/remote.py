@@ -37,7 +37,6 @@ The store itself holds named graphs only: the unnamed default graph of a query
 
 from __future__ import annotations
 
-import ast
 import gzip
 import hashlib
 import http.client
@@ -48,6 +47,7 @@ import os
 import re
 import time
 import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -58,8 +58,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
-from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper import BASIC, JSON, POST, URLENCODED, SPARQLWrapper
 
 from rusmeco.core.errors import (
     ConfigError,
@@ -77,6 +76,7 @@ from rusmeco.kb.remote_sparql import (
     bind_values,
     construct_as_select,
     describe_as_construct,
+    names_a_graph,
     page,
     parse,
     with_dataset,
@@ -297,6 +297,7 @@ class Endpoint:
             )
         elif config.auth == "bearer":
             self.session.headers["Authorization"] = f"Bearer {config.token}"
+        self.opener = _opener(config)
 
     @property
     def is_virtuoso(self) -> bool:
@@ -355,8 +356,8 @@ class Endpoint:
         wrapper.setTimeout(int(timeout + 5 if timeout else config.timeout))
         if config.auth == "bearer":
             wrapper.addCustomHttpHeader("Authorization", f"Bearer {config.token}")
-        elif config.auth in ("basic", "digest"):
-            wrapper.setHTTPAuth(BASIC if config.auth == "basic" else DIGEST)
+        elif config.auth == "basic":
+            wrapper.setHTTPAuth(BASIC)
             wrapper.setCredentials(config.user, config.password)
         wrapper.addCustomHttpHeader("Accept", RESULTS_JSON)
 
@@ -364,11 +365,13 @@ class Endpoint:
 
     def _send(self, wrapper: SPARQLWrapper, url: str, timeout: float | None) -> Answer:
         try:
-            response = wrapper.query().response
-        except SPARQLWrapperException as error:
-            raise _HttpFailure(_status_of(error), _body_of(error)) from None
+            # SPARQLWrapper writes the request; this endpoint's own opener sends
+            # it (digest sign-in without SPARQLWrapper's process-wide opener).
+            request = wrapper._createRequest()
+            response = self.opener.open(request, timeout=wrapper.timeout)
         except urllib.error.HTTPError as error:
-            raise _HttpFailure(error.code, error.read()) from None
+            with error:
+                raise _HttpFailure(error.code, error.read()) from None
         except TimeoutError:
             raise
         except urllib.error.URLError as error:
@@ -377,13 +380,14 @@ class Endpoint:
             raise ConnectionError(_reason(error)) from None
         except (http.client.HTTPException, OSError) as error:
             raise ConnectionError(_reason(error)) from None
-        try:
-            body = response.read()
-        except TimeoutError:
-            raise
-        except (http.client.HTTPException, OSError) as error:
-            raise ConnectionError(_reason(error)) from None
-        headers = {name: value for name, value in response.headers.items()}
+        with response:
+            try:
+                body = response.read()
+            except TimeoutError:
+                raise
+            except (http.client.HTTPException, OSError) as error:
+                raise ConnectionError(_reason(error)) from None
+            headers = {name: value for name, value in response.headers.items()}
         self._note_server(headers)
 
         return Answer(body, headers)
@@ -467,27 +471,39 @@ def _server_message(body: bytes) -> str:
     return " ".join(first.split())[:500]
 
 
-def _status_of(error: SPARQLWrapperException) -> int:
-    names = {
-        "QueryBadFormed": 400,
-        "Unauthorized": 401,
-        "EndPointNotFound": 404,
-        "URITooLong": 414,
-        "EndPointInternalError": 500,
-    }
+class _DigestHandler(urllib.request.HTTPDigestAuthHandler):
+    """HTTP Digest sign-in that closes the server's challenge once it is answered."""
 
-    return names.get(type(error).__name__, 500)
+    def http_error_401(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+    ) -> http.client.HTTPResponse | None:
+        """Answer the challenge, then close the 401 response that carried it."""
+        try:
+            retry = super().http_error_401(req, fp, code, msg, headers)
+        except urllib.error.HTTPError:
+            fp.close()
+            raise
+        if retry is not None:
+            fp.close()
+
+        return retry
 
 
-def _body_of(error: SPARQLWrapperException) -> bytes:
-    """Return the server's answer that SPARQLWrapper wrote into its message."""
-    _, _, response = str(error).partition("\n\nResponse:\n")
-    try:
-        body = ast.literal_eval(response) if response else b""
-    except (ValueError, SyntaxError):
-        return response.encode("utf-8")
+def _opener(config: RemoteConfig) -> urllib.request.OpenerDirector:
+    """Return the opener for SPARQL requests: with digest sign-in when configured."""
+    if config.auth != "digest":
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    for url in {config.query_url, config.update_url}:
+        if url:
+            passwords.add_password(None, url, config.user, config.password)
 
-    return body if isinstance(body, bytes) else str(body).encode("utf-8")
+    return urllib.request.build_opener(_DigestHandler(passwords))
 
 
 def _reason(error: BaseException) -> str:
@@ -575,13 +591,17 @@ class RemoteStore(Store):
         """Return the dataset to give the server: the store's graphs unless told.
 
         On Virtuoso the union of the store's graphs is its own default graph
-        less the graphs it keeps for itself and the staging graphs; elsewhere,
-        and for graphs the caller names, the query names them in ``FROM``.
+        less the graphs it keeps for itself and the staging graphs (pragmas),
+        except for queries with ``GRAPH <iri>``, which Virtuoso then answers
+        wrongly; elsewhere, and for graphs the caller names, the query names
+        them in ``FROM`` and ``FROM NAMED``.
         """
         if not default_graphs and not named_graphs and has_dataset_clause(text):
             return Dataset()
         ours, hidden = self._known_graphs()
-        if self.endpoint.is_virtuoso and not default_graphs and not named_graphs:
+        union = not default_graphs and not named_graphs
+        # Virtuoso's exclusion pragmas give wrong answers to GRAPH <iri> { }.
+        if union and self.endpoint.is_virtuoso and not names_a_graph(text):
             return Dataset(excluded=hidden)
         default = default_graphs if default_graphs else ours
         default = [EMPTY_GRAPH if g == DEFAULT_GRAPH else g for g in default]

@@ -283,6 +283,16 @@ def _description_patterns() -> tuple[str, str]:
     return "?resource ?p0 ?o0 . " + " ".join(template), f"{first} {pattern}"
 
 
+def names_a_graph(sparql: str) -> bool:
+    """Tell whether the query has a ``GRAPH`` pattern with a constant graph name."""
+    items = parse(sparql).items
+    for token, following in zip(items, items[1:], strict=False):
+        if token.is_word("GRAPH") and following.kind in ("iri", "pname"):
+            return True
+
+    return False
+
+
 def page(sparql: str, variables: list[str], offset: int, count: int) -> str:
     """Return one page of a ``SELECT``: its solutions ``offset`` to ``offset+count``.
 

@@ -6,6 +6,8 @@ request was answered 500.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -45,10 +47,22 @@ class LiveServer:
         return [entry for entry in self.statuses if entry[2] == 500]
 
     def close(self) -> None:
-        """Stop serving: the worker threads, then every open connection."""
+        """Stop serving: the worker threads, then every open connection.
+
+        The connections are closed by the server's own loop thread (through its
+        trigger), so that the loop never polls a socket closed under it; what a
+        loop that has already ended leaves open is closed here.
+        """
         self.server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(self.server._map)
+        if self.thread.is_alive():
+            close = functools.partial(wasyncore.close_all, self.server._map)
+            try:
+                self.server.trigger.pull_trigger(close)
+            except OSError:
+                logging.getLogger(__name__).debug("the loop had closed its trigger")
         self.thread.join(5)
+        if not self.thread.is_alive():
+            wasyncore.close_all(self.server._map)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from rusmeco.core.errors import (
     ConfigError,
     DataError,
     QuerySyntaxError,
+    QueryTimeout,
     StoreUnavailable,
 )
 from rusmeco.kb.remote import (
@@ -181,6 +182,22 @@ def test_graphs_leave_out_the_servers_own(remote: RemoteStore) -> None:
     assert [row[0].value for row in named.rows] == [GRAPH]
 
 
+def test_graph_named_in_the_query_is_read_whole(backend_store: Store) -> None:
+    backend_store.replace_graph(GRAPH, many(3))
+    backend_store.replace_graph(EX + "graph/b", many(2, "b"))
+
+    result = backend_store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+    )
+    prefixed = backend_store.query(
+        "PREFIX g: <http://example.org/graph/> "
+        "SELECT ?s WHERE { GRAPH g:b { ?s ?p ?o } }"
+    )
+
+    assert int(result.rows[0][0].value) == 3
+    assert len(prefixed.rows) == 2
+
+
 def test_results_over_the_row_cap_are_paged(
     remote: RemoteStore, virtuoso: Virtuoso
 ) -> None:
@@ -251,6 +268,16 @@ def test_substitutions_bind_like_oxigraph(backend_store: Store) -> None:
     assert [row[0].value for row in result.rows] == [EX + "s3", EX + "s4"]
     assert {row[1] for row in result.rows} == {three}
     assert [t.subject.value for t in construct.triples] == [EX + "s3"]
+
+
+def test_query_over_its_time_limit_is_stopped_not_cut(
+    remote: RemoteStore, virtuoso: Virtuoso
+) -> None:
+    remote.replace_graph(GRAPH, many(virtuoso.max_rows))
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+    with pytest.raises(QueryTimeout):
+        remote.query(heavy, timeout=1.0)
 
 
 def test_ask_answers_are_booleans(backend_store: Store) -> None:

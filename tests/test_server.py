@@ -6,10 +6,12 @@ the product ships (the ontology, ``queries/*.rq``), never typed in.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -23,6 +25,7 @@ from rdflib.query import Result
 from serving import LiveServer, serving
 
 from rusmeco.core.config import Settings
+from rusmeco.kb.loaders import cordis, countries, files
 from rusmeco.kb.store import Store, open_store
 from rusmeco.ontology.namespaces import ONTOLOGY_IRI, ontology_file
 from rusmeco.queries import catalog, folder
@@ -434,3 +437,41 @@ def test_editor_loads_yasgui_from_this_server_with_the_named_queries(
         assert served.status_code == 200
         assert "javascript" in served.headers["Content-Type"]
     assert [example["title"] for example in examples] == [q.title for q in catalog()]
+
+
+def test_case_studies_per_coordinator_country_over_http_match_the_source(
+    server: LiveServer,
+) -> None:
+    projects = json.loads(
+        (files.DATA_DIR / cordis.PROJECTS_FILE).read_text(encoding="utf-8")
+    )
+    rows = csv.DictReader(
+        (files.DATA_DIR / countries.COUNTRIES_FILE)
+        .read_text(encoding="utf-8-sig")
+        .splitlines(),
+        delimiter=";",
+    )
+    code_of = {
+        row["name"]: row["isoCode"] if row["isoCode"] != "NULL" else row["euCode"]
+        for row in rows
+        if row["language"] == "en"
+    }
+    query = (
+        "PREFIX rus: <https://w3id.org/rusmeco/ontology#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?code (COUNT(DISTINCT ?case) AS ?n) WHERE { "
+        "?case a rus:CaseStudy ; rus:coordinatorCountry ?country . "
+        "?country skos:notation ?code } GROUP BY ?code"
+    )
+    response = requests.post(
+        server.url + "/sparql",
+        data={"query": query},
+        headers={"Accept": "text/csv"},
+        timeout=60,
+    )
+    found = {
+        row["code"]: int(row["n"]) for row in csv.DictReader(io.StringIO(response.text))
+    }
+
+    assert response.status_code == 200
+    assert found == Counter(code_of[p["Coordinated_in"][0]] for p in projects)
