@@ -135,11 +135,22 @@ def export(context: Context, format_: str, graph: str | None, output: Any) -> No
     context.store.dump(output, format_, graph=graph)
 
 
+# Beyond this many graphs in one folder (one per document), `stats` sums them.
+GRAPHS_SHOWN_PER_FOLDER = 50
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--graph", metavar="IRI", help="Count only what this named graph holds.")
+@click.option(
+    "--every-graph",
+    is_flag=True,
+    help=f"List each graph, also in folders of more than {GRAPHS_SHOWN_PER_FOLDER}.",
+)
 @pass_context
-def stats(context: Context, as_json: bool, graph: str | None) -> None:
+def stats(
+    context: Context, as_json: bool, graph: str | None, every_graph: bool
+) -> None:
     """Show graphs with their triple counts and what the knowledge base holds."""
     from rusmeco.kb.statistics import statistics
 
@@ -147,11 +158,29 @@ def stats(context: Context, as_json: bool, graph: str | None) -> None:
     if as_json:
         click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
         return
-    for name, count in figures["graphs"].items():
-        click.echo(f"{count:>9}  {name}")
+    for line in _graph_lines(figures["graphs"], every_graph):
+        click.echo(line)
     click.echo()
     for name, count in figures["counts"].items():
         click.echo(f"{count:>9}  {name}")
+
+
+def _graph_lines(graphs: dict[str, int], every_graph: bool) -> list[str]:
+    """Return a line per graph; a folder of many graphs as one line with its sum."""
+    members: dict[str, list[int]] = {}
+    for iri, count in graphs.items():
+        members.setdefault(iri.rsplit("/", 1)[0], []).append(count)
+    lines, summed = [], set()
+    for iri, count in graphs.items():
+        folder = iri.rsplit("/", 1)[0]
+        counts = members[folder]
+        if every_graph or len(counts) <= GRAPHS_SHOWN_PER_FOLDER:
+            lines.append(f"{count:>9}  {iri}")
+        elif folder not in summed:
+            summed.add(folder)
+            lines.append(f"{sum(counts):>9}  {folder}/... ({len(counts)} graphs)")
+
+    return lines
 
 
 @cli.command()

@@ -20,6 +20,8 @@ COUNTED_CLASSES = {
 NACE_LEVELS = {
     "NACE sections": "skos:topConceptOf",
     "NACE divisions": "skos:broader/skos:topConceptOf",
+    "NACE groups": "skos:broader/skos:broader/skos:topConceptOf",
+    "NACE classes": "skos:broader/skos:broader/skos:broader/skos:topConceptOf",
 }
 
 

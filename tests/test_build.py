@@ -131,6 +131,8 @@ def test_stats_counts_the_levels_of_nace(
 
     assert counts["NACE sections"] == levels["1"]
     assert counts["NACE divisions"] == levels["2"]
+    assert counts["NACE groups"] == levels["3"]
+    assert counts["NACE classes"] == levels["4"]
     assert counts["sectors"] == sum(levels.values())
 
 
@@ -238,3 +240,21 @@ def test_a_failed_build_into_an_empty_store_writes_nothing(
     assert result.exit_code == 3, result.output
     with open_store(location) as store:
         assert store.graphs() == {}
+
+
+def test_stats_sums_the_graphs_of_a_folder_of_many(
+    runner: CliRunner, built_settings: Settings
+) -> None:
+    graphs = stats(runner, built_settings)["graphs"]
+    folder = f"{built_settings.base_iri}graph/case"
+    documents = [iri for iri in graphs if iri.startswith(folder + "/")]
+    summed = runner.invoke(cli, ["--store", built_settings.store, "stats"])
+    every = runner.invoke(
+        cli, ["--store", built_settings.store, "stats", "--every-graph"]
+    )
+    line = f"{sum(graphs[iri] for iri in documents):>9}  {folder}/... "
+
+    assert len(documents) > 50
+    assert line + f"({len(documents)} graphs)" in summed.output.splitlines()
+    assert not any(iri in summed.output for iri in documents)
+    assert all(f"{graphs[iri]:>9}  {iri}" in every.output for iri in documents)
