@@ -257,3 +257,21 @@ def test_the_build_stores_derived_and_inferred_graphs(built_store: Store) -> Non
     assert {b for (b,) in found_barriers} == barriers
     assert found_reported == reported
     assert {f for (f,) in classified} == {str(f) for f in figures}
+
+
+def test_entailments_relate_properties_only_as_the_ontology_allows(
+    built_store: Store,
+) -> None:
+    ontology = Graph().parse(ontology_file(), format="turtle")
+    told = set(ontology.subject_objects(RDFS.subPropertyOf))
+    entailed = built_store.query(
+        "SELECT ?sub ?super WHERE { GRAPH <https://w3id.org/rusmeco/id/graph/inferred>"
+        " { ?sub <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> ?super } }"
+    )
+
+    unexplained = [
+        (row[0].value, row[1].value)
+        for row in entailed.rows
+        if (URIRef(row[0].value), URIRef(row[1].value)) not in told
+    ]
+    assert unexplained == []
