@@ -1,6 +1,6 @@
 """Quantities and outcomes attached to indicators, and context factors with polarity.
 
-Both work on a normalised spaCy ``Doc`` (``token.norm_`` holds lemmas), inside one
+Both work on a normalised spaCy ``Doc`` (``token.lemma_`` holds lemmas), inside one
 sentence: a quantity pattern ("by 30%", "from 12 to 8 days", "с 3% до 0,5%",
 "в 2 раза") counts when the sentence has a direction cue (reduce, сократить ...);
 it is attached to the nearest indicator mention of that sentence. A context factor
@@ -147,50 +147,50 @@ def _all(table: dict[str, list[str]]) -> list[str]:
 
 
 _NUM = {"LIKE_NUM": True}
-_WORD_NUM = {"NORM": {"IN": sorted(NUMBER_WORDS)}}
+_WORD_NUM = {"LEMMA": {"IN": sorted(NUMBER_WORDS)}}
 _GROUPS = {"IS_DIGIT": True, "LENGTH": 3, "OP": "*"}
-_UNIT = {"NORM": {"IN": sorted(UNITS)}}
-_UNIT_OPT = {"NORM": {"IN": sorted(UNITS)}, "OP": "?"}
+_UNIT = {"LEMMA": {"IN": sorted(UNITS)}}
+_UNIT_OPT = {"LEMMA": {"IN": sorted(UNITS)}, "OP": "?"}
 
 PATTERNS: dict[str, list[list[dict]]] = {
-    "BY": [[{"NORM": {"IN": ["by", "на"]}}, _NUM, _GROUPS, _UNIT]],
+    "BY": [[{"LEMMA": {"IN": ["by", "на"]}}, _NUM, _GROUPS, _UNIT]],
     "FROM_TO": [
         [
-            {"NORM": {"IN": ["from", "с", "со"]}},
+            {"LEMMA": {"IN": ["from", "с", "со"]}},
             _NUM,
             _GROUPS,
             _UNIT_OPT,
-            {"NORM": {"IN": ["to", "до"]}},
+            {"LEMMA": {"IN": ["to", "до"]}},
             _NUM,
             _GROUPS,
             _UNIT_OPT,
         ]
     ],
-    "TO": [[{"NORM": {"IN": ["to", "до"]}}, _NUM, _GROUPS, _UNIT]],
+    "TO": [[{"LEMMA": {"IN": ["to", "до"]}}, _NUM, _GROUPS, _UNIT]],
     "AFTER": [
         [_NUM, _GROUPS, _UNIT, {"LOWER": {"IN": _all(COMPARATIVES)}}],
-        [_NUM, _GROUPS, _UNIT, {"NORM": {"IN": _all(CHANGE_NOUNS)}}],
+        [_NUM, _GROUPS, _UNIT, {"LEMMA": {"IN": _all(CHANGE_NOUNS)}}],
     ],
     "BEFORE": [
         [{"LOWER": {"IN": _all(ADVERBS)}}, _NUM, _GROUPS, _UNIT],
-        [{"NORM": {"IN": _all(CHANGE_NOUNS)}}, _NUM, _GROUPS, _UNIT],
+        [{"LEMMA": {"IN": _all(CHANGE_NOUNS)}}, _NUM, _GROUPS, _UNIT],
     ],
     "FOLD": [[{"LOWER": {"IN": sorted(FOLD_VERBS)}}]],
     "VERB": [
         [
-            {"NORM": {"IN": _all(CHANGE_VERBS)}},
+            {"LEMMA": {"IN": _all(CHANGE_VERBS)}},
             {"LOWER": {"IN": HEDGES}, "OP": "*"},
             _NUM,
             _GROUPS,
             _UNIT,
         ]
     ],
-    "RESULT": [[{"NORM": {"IN": RESULT_VERBS}}, _NUM, _GROUPS, _UNIT]],
+    "RESULT": [[{"LEMMA": {"IN": RESULT_VERBS}}, _NUM, _GROUPS, _UNIT]],
     "TIMES": [
-        [{"NORM": "в"}, _NUM, {"NORM": "раз"}],
-        [{"NORM": "в"}, _WORD_NUM, {"NORM": "раз"}],
-        [_NUM, {"NORM": {"IN": ["time", "fold"]}}],
-        [_WORD_NUM, {"NORM": {"IN": ["time", "fold"]}}],
+        [{"LEMMA": "в"}, _NUM, {"LEMMA": "раз"}],
+        [{"LEMMA": "в"}, _WORD_NUM, {"LEMMA": "раз"}],
+        [_NUM, {"LEMMA": {"IN": ["time", "fold"]}}],
+        [_WORD_NUM, {"LEMMA": {"IN": ["time", "fold"]}}],
         [{"LOWER": {"IN": sorted(FOLD_WORDS)}}],
     ],
 }
@@ -235,7 +235,7 @@ def _numbers(span: Span) -> list[tuple[float, str | None]]:
             continue
         if digits:
             value = number_value(digits)
-            unit = UNITS.get(token.norm_) if token is not None else None
+            unit = UNITS.get(token.lemma_) if token is not None else None
             if value is not None:
                 found.append((value, unit))
             digits = []
@@ -251,9 +251,9 @@ def _direction_cue(span: Span) -> tuple[str | None, int]:
             continue
         direction = (
             "decrease"
-            if token.norm_ in DECREASE
+            if token.lemma_ in DECREASE
             else "increase"
-            if token.norm_ in INCREASE
+            if token.lemma_ in INCREASE
             else COMPARATIVE_CUES.get(token.lower_)
         )
         distance = abs(token.i - span.start)
@@ -293,8 +293,52 @@ def quantities_in(doc: Doc, offset: int, text: str) -> list[Quantity]:
         quantity = _quantity(span, indicators, offset)
         if quantity is not None:
             found.append(quantity)
+            if span.label_ == "BY":
+                found.extend(_coordinated(span, quantity, offset))
 
     return found
+
+
+def _coordinated(span: Span, first: Quantity, offset: int) -> list[Quantity]:
+    """Return a size joined to a "by" quantity: "на 1,9 % и 1,6 %" gives 1,6 %."""
+    doc = span.doc
+    joint = span.end
+    if (
+        joint + 2 >= len(doc)
+        or doc[joint].lemma_ not in ("и", "and")
+        or not _NUMBER.match(doc[joint + 1].text)
+    ):
+        return []
+    end = joint + 2
+    while end < len(doc) and _GROUP.match(doc[end].text):
+        end += 1
+    value = number_value([t.text for t in doc[joint + 1 : end]])
+    if end >= len(doc) or UNITS.get(doc[end].lemma_) != first.unit or value is None:
+        return []
+    second = doc[joint + 1 : end + 1]
+
+    return [
+        Quantity(
+            start=offset + second.start_char,
+            end=offset + second.end_char,
+            quote=second.text,
+            value=value,
+            unit=first.unit,
+            direction=first.direction,
+            indicator=first.indicator,
+            relative=first.relative,
+        )
+    ]
+
+
+def _is_range(span: Span) -> bool:
+    """Tell whether a "до N" pattern closes a range "от 1 до 6 лет", not a change."""
+    before = span.doc[max(span.sent.start, span.start - 3) : span.start]
+    words = [t.lemma_ for t in before if not _NUMBER.match(t.text)]
+    words = [w for w in words if w not in UNITS]
+    numbered = any(_NUMBER.match(t.text) for t in before)
+
+    return numbered and bool(words) and words[-1] in ("от", "between")
 
 
 def _windows(
@@ -324,6 +368,8 @@ def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | Non
     if fold:
         numbers = [(fold, None)]
     if not numbers or any(_YEAR.match(t.text) for t in span):
+        return None
+    if kind == "TO" and _is_range(span):
         return None
     if kind in ("AFTER", "BEFORE", "FOLD", "VERB"):
         direction = _intrinsic(span)
@@ -363,9 +409,9 @@ def _result_direction(span: Span) -> str | None:
     """Return the direction of a change word just before "составит"."""
     start = max(span.sent.start, span.start - RESULT_REACH)
     for token in reversed(span.doc[start : span.start]):
-        if token.norm_ in DECREASE or token.norm_ in CHANGE_NOUNS["decrease"]:
+        if token.lemma_ in DECREASE or token.lemma_ in CHANGE_NOUNS["decrease"]:
             return "decrease"
-        if token.norm_ in INCREASE or token.norm_ in CHANGE_NOUNS["increase"]:
+        if token.lemma_ in INCREASE or token.lemma_ in CHANGE_NOUNS["increase"]:
             return "increase"
 
     return None
@@ -376,7 +422,7 @@ def _intrinsic(span: Span) -> str | None:
     if span.text.lower() in FOLD_VERBS:
         return "increase"
     for token in span:
-        direction = INTRINSIC.get(token.lower_) or INTRINSIC.get(token.norm_)
+        direction = INTRINSIC.get(token.lower_) or INTRINSIC.get(token.lemma_)
         if direction:
             return direction
 
@@ -408,9 +454,9 @@ def _polarity(span: Span) -> tuple[str | None, str]:
             continue
         polarity = (
             "barrier"
-            if token.norm_ in BARRIER_CUES
+            if token.lemma_ in BARRIER_CUES
             else "enabler"
-            if token.norm_ in ENABLER_CUES
+            if token.lemma_ in ENABLER_CUES
             else None
         )
         distance = abs(token.i - span.start)

@@ -1,18 +1,23 @@
 """Lemma normalisers for blank spaCy pipelines, writing ``token.norm_``.
 
-English: spaCy's lookup table applied to the lower-cased token, plural acronyms
-("SMEs", "KPIs") reduced to their singular, and words in "-ing" kept as nouns
-("planning" is not "plan", "transporting" is not "transport"). Russian:
+English: spaCy's lookup table applied to the lower-cased token in American
+spelling (spaCy's spelling table: "labour" is "labor", "analyse" is "analyze"),
+plural acronyms ("SMEs", "KPIs") reduced to their singular, and words in "-ing"
+kept as nouns ("planning" is not "plan", "transporting" is not "transport");
+words in "-ed" are matched as written ("transported" is not "transport"), their
+lemma goes to ``token.lemma_``. Russian:
 pymorphy3's most probable parse, the adjective reading when the next word can be a
 noun, and ё written as е.
 Latin words in Russian text are normalised as English. The span ruler matches on
-``NORM``, so inflected and differently cased forms of a label reach one concept.
+``NORM``, so inflected and differently cased forms of a label reach one concept;
+quantities and polarity cues read ``LEMMA``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from spacy.language import Language
@@ -39,6 +44,22 @@ def _english_table() -> Table:
 
 
 @lru_cache(maxsize=1)
+def _american_spelling() -> Table:
+    from spacy.lookups import load_lookups
+
+    return load_lookups("en", ["lexeme_norm"]).get_table("lexeme_norm")
+
+
+def american(word: str) -> str:
+    """Return a lower-cased English word in American spelling."""
+    word = _american_spelling().get(word, word)
+    if word.endswith(("isation", "isations")):
+        word = word.replace("isation", "ization")
+
+    return word
+
+
+@lru_cache(maxsize=1)
 def _morph():
     import pymorphy3
 
@@ -60,6 +81,29 @@ def english_norm(text: str) -> str:
 
 
 @lru_cache(maxsize=500_000)
+def english_forms(text: str) -> tuple[str, str]:
+    """Return the form labels are matched on and the lemma of an English word.
+
+    Both are in American spelling. The matching form of a word in "-ed" is the
+    word itself: labels name things, and "transported" does not name transport.
+    """
+    if _ACRONYM_PLURAL.match(text):
+        return english_norm(text), english_norm(text)
+    low = american(text.lower())
+    lemma = english_norm(low)
+    if low.endswith("ed") and len(low) > 4:
+        return low, lemma
+
+    return lemma, lemma
+
+
+def clear_caches() -> None:
+    """Empty the per-word caches of both languages."""
+    for cached in (english_norm, english_forms, russian_reading):
+        cached.cache_clear()
+
+
+@lru_cache(maxsize=500_000)
 def russian_reading(text: str) -> tuple[str, str | None, bool]:
     """Return (most probable lemma, adjective lemma or None, can be a noun)."""
     low = text.lower()
@@ -75,9 +119,9 @@ def russian_reading(text: str) -> tuple[str, str | None, bool]:
 
 @Language.component(EN_NORMALISER)
 def english_normaliser(doc: Doc) -> Doc:
-    """Write the lower-cased lookup lemma of every token into its norm and lemma."""
+    """Write the matching form of every token into its norm, its lemma into lemma."""
     for token in doc:
-        token.norm_ = token.lemma_ = english_norm(token.text)
+        token.norm_, token.lemma_ = english_forms(token.text)
 
     return doc
 
@@ -92,6 +136,14 @@ def russian_normaliser(doc: Doc) -> Doc:
         token.norm_ = token.lemma_ = adjective if adjective and before_noun else first
 
     return doc
+
+
+def word_norm(lang: str) -> Callable[[str], str]:
+    """Return the function giving the normal form of one word of ``lang``."""
+    if lang == "ru":
+        return lambda word: russian_reading(word)[0]
+
+    return lambda word: english_forms(word)[0]
 
 
 def normaliser_for(lang: str) -> str:

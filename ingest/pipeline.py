@@ -13,6 +13,7 @@ import logging
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import spacy
@@ -135,11 +136,41 @@ def is_weak(label: ConceptLabel) -> bool:
     return single and label.label_type == "alt" and not _is_acronym(label.label)
 
 
-def _patterns(labels: list[ConceptLabel]) -> list[dict]:
+QUALIFIED_LAST = "|last"
+QUALIFIED_FIRST = "|first"
+
+
+def qualified_word(
+    label: ConceptLabel, weak_words: set[str], norm: Callable[[str], str]
+) -> str | None:
+    """Tell where a hidden label holds its concept's one-word label as a whole word.
+
+    A hidden label such as "global competition" or "competition from" is the
+    one-word label "competition" with a qualifier that gives it the concept's
+    sense: its match is a mention of the one word alone. Returns
+    :data:`QUALIFIED_LAST` or :data:`QUALIFIED_FIRST` for such labels, else None.
+    """
+    words = label.label.split()
+    if label.label_type != "hidden" or len(words) < 2:
+        return None
+    if norm(words[-1]) in weak_words:
+        return QUALIFIED_LAST
+    if norm(words[0]) in weak_words:
+        return QUALIFIED_FIRST
+
+    return None
+
+
+def _patterns(labels: list[ConceptLabel], norm: Callable[[str], str]) -> list[dict]:
     """Span ruler patterns: each label with its hyphen and space variants."""
+    weak_words: dict[str, set[str]] = defaultdict(set)
+    for item in labels:
+        if is_weak(item):
+            weak_words[item.concept].add(norm(item.label))
     patterns: list[dict] = []
     for item in labels:
         kind = item.kind + WEAK if is_weak(item) else item.kind
+        kind += qualified_word(item, weak_words[item.concept], norm) or ""
         for variant in sorted(label_variants(item.label)):
             patterns.append({"label": kind, "pattern": variant, "id": item.concept})
 
@@ -191,11 +222,19 @@ def base_pipeline(lang: str) -> Language:
         keep = {"tok2vec", "parser"}
         nlp = spacy.load(name)
         nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in keep])
+        _split_bracket_dashes(nlp)
         return nlp
     nlp = spacy.blank(lang)
     nlp.add_pipe("sentencizer")
+    _split_bracket_dashes(nlp)
 
     return nlp
+
+
+def _split_bracket_dashes(nlp: Language) -> None:
+    """Split a closing bracket from a dash after it: "(BPM)—The" is five tokens."""
+    infixes = [*nlp.Defaults.infixes, r"(?<=\w)\)(?=[—–])", r"(?<=\))[—–]"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
 
 
 def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
@@ -213,7 +252,8 @@ def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
         },
     )
     # Added last so that add_patterns runs the normaliser on the label strings.
-    ruler.add_patterns(_patterns([lab for lab in labels if not _is_acronym(lab.label)]))
+    plain = [lab for lab in labels if not _is_acronym(lab.label)]
+    ruler.add_patterns(_patterns(plain, normalise.word_norm(lang)))
     acronyms = nlp.add_pipe("rusmeco_acronyms")
     for label in labels:
         if _is_acronym(label.label):
@@ -258,7 +298,11 @@ def concept_spans(doc: Doc) -> list[Span]:
     A span inside a longer span of the same kind ("quality management" inside
     "total quality management") is dropped; spans of other kinds are kept.
     """
-    unique = {(s.start, s.end, s.id_): s for s in doc.spans[SPANS_KEY]}
+    unique: dict[tuple[int, int, str], Span] = {}
+    for span in map(_one_word_of_qualified, doc.spans[SPANS_KEY]):
+        key = (span.start, span.end, span.id_)
+        if key not in unique or unique[key].label_.endswith(WEAK):
+            unique[key] = span
     spans = sorted(unique.values(), key=lambda s: (s.start, -s.end, s.id_))
     reach: dict[str, tuple[int, int]] = {}
     kept = []
@@ -274,6 +318,19 @@ def concept_spans(doc: Doc) -> list[Span]:
             reach[kind] = (span.start, span.end)
 
     return kept
+
+
+def _one_word_of_qualified(span: Span) -> Span:
+    """Return the one-word mention a qualified hidden label's match stands for."""
+    for marker, (start, end) in (
+        (QUALIFIED_LAST, (span.end - 1, span.end)),
+        (QUALIFIED_FIRST, (span.start, span.start + 1)),
+    ):
+        if span.label_.endswith(marker):
+            kind = span.label_.removesuffix(marker).removesuffix(WEAK)
+            return Span(span.doc, start, end, label=kind, span_id=span.id_)
+
+    return span
 
 
 def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
@@ -299,6 +356,7 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
                 weak=span.label_.endswith(WEAK),
             )
             for span in concept_spans(doc)
+            if span.label_ != "region" or not in_organisation_name(span)
         ]
         analysis.mentions.extend(found)
         analysis.quantities.extend(quantities_in(doc, offset, piece))
@@ -308,6 +366,40 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
     analysis.scores = relevance(analysis.mentions, len(text))
 
     return analysis
+
+
+# Head words of the names of authorities and bodies: a region named after one of
+# them ("администрации Костромской области") is part of an organisation's name.
+ORGANISATION_WORDS = frozenset(
+    {
+        "администрация", "правительство", "министерство", "дума", "комиссия",
+        "комитет", "департамент", "губернатор", "агентство", "палата", "прокуратура",
+        "суд", "инспекция", "служба", "совет", "собрание", "ведомство",
+        "представительство", "administration", "government", "ministry", "council",
+        "committee", "department", "governor", "agency", "chamber", "court",
+        "assembly", "parliament", "inspectorate",
+    }
+)  # fmt: skip
+ORGANISATION_REACH = 7
+_NAME_PUNCTUATION = frozenset("-–—")
+
+
+def in_organisation_name(span: Span) -> bool:
+    """Tell whether ``span`` stands in the name of an authority or other body.
+
+    The head word of the name comes at most :data:`ORGANISATION_REACH` tokens
+    before the span, with no punctuation but dashes in between ("контрольно-
+    счётной комиссией муниципального образования - Шацкий муниципальный район
+    Рязанской области").
+    """
+    doc = span.doc
+    for token in reversed(doc[max(0, span.start - ORGANISATION_REACH) : span.start]):
+        if token.norm_ in ORGANISATION_WORDS:
+            return True
+        if token.is_punct and token.text not in _NAME_PUNCTUATION:
+            return False
+
+    return False
 
 
 def _drop_unsupported(analysis: Analysis) -> None:
