@@ -20,20 +20,50 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib import namespace as rdflib_namespaces
 
 from rusmeco.core.errors import DataError
 from rusmeco.ingest import PIPELINE_NAME, PIPELINE_VERSION
 from rusmeco.ingest.pipeline import Analysis, Mention
-from rusmeco.ontology.namespaces import OA, RUS, InstanceIris
+from rusmeco.ontology import namespaces
+from rusmeco.ontology.namespaces import InstanceIris
 
 log = logging.getLogger(__name__)
+
+
+class Vocabulary:
+    """The terms of a namespace as pyoxigraph nodes, each made once.
+
+    An rdflib namespace makes and checks a new ``URIRef`` at every attribute
+    access, which costs more than the rest of writing the dozen triples of an
+    annotation.
+    """
+
+    def __init__(self, namespace: str) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        node = ox.NamedNode(self._namespace + name)
+        setattr(self, name, node)  # later lookups find it without this method
+
+        return node
+
+
+DCTERMS = Vocabulary(str(rdflib_namespaces.DCTERMS))
+PROV = Vocabulary(str(rdflib_namespaces.PROV))
+RDF = Vocabulary(str(rdflib_namespaces.RDF))
+RDFS = Vocabulary(str(rdflib_namespaces.RDFS))
+XSD = Vocabulary(str(rdflib_namespaces.XSD))
+OA = Vocabulary(str(namespaces.OA))
+RUS = Vocabulary(str(namespaces.RUS))
 
 QUDT_UNIT = "http://qudt.org/vocab/unit/"
 CURRENCY = "http://qudt.org/vocab/currency/"
 UNIT_IRIS = {
     "percent": QUDT_UNIT + "PERCENT",
-    "percentage-point": str(RUS.PercentagePoint),
+    "percentage-point": RUS.PercentagePoint.value,
     "times": QUDT_UNIT + "UNITLESS",
     "day": QUDT_UNIT + "DAY",
     "week": QUDT_UNIT + "WK",
@@ -58,10 +88,14 @@ CONTEXT_CHARS = 32
 ADOPTION_SCORE = 0.5
 
 
+def URIRef(iri: str | ox.NamedNode) -> ox.NamedNode:  # noqa: N802 - as in rdflib
+    """Return the pyoxigraph node of an IRI (of a string: cached, IRIs repeat)."""
+    return iri if isinstance(iri, ox.NamedNode) else _named_node(str(iri))
+
+
 @lru_cache(maxsize=4096)
-def URIRef(iri: str) -> ox.NamedNode:  # noqa: N802 - reads like the rdflib term
-    """Return the pyoxigraph node of an IRI (cached: predicates repeat)."""
-    return ox.NamedNode(str(iri))
+def _named_node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
 
 
 def BNode() -> ox.BlankNode:  # noqa: N802 - reads like the rdflib term
@@ -70,7 +104,10 @@ def BNode() -> ox.BlankNode:  # noqa: N802 - reads like the rdflib term
 
 
 def Literal(  # noqa: N802 - reads like the rdflib term
-    value: object, *, lang: str | None = None, datatype: str | None = None
+    value: object,
+    *,
+    lang: str | None = None,
+    datatype: str | ox.NamedNode | None = None,
 ) -> ox.Literal:
     """Return a pyoxigraph literal, plain, language-tagged or typed."""
     if lang:
@@ -87,8 +124,8 @@ Subject = ox.NamedNode | ox.BlankNode
 class Graph(list):
     """The triples of one document, built directly as pyoxigraph terms."""
 
-    def add(self, triple: tuple[Subject, str, object]) -> None:
-        """Add one triple; IRIs may be given as strings or rdflib namespace terms."""
+    def add(self, triple: tuple[Subject, str | ox.NamedNode, object]) -> None:
+        """Add one triple; IRIs may be given as nodes, strings or rdflib terms."""
         subject, predicate, obj = triple
         if isinstance(obj, str):
             obj = URIRef(obj)

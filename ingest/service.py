@@ -2,7 +2,9 @@
 
 Every document lands in one transaction that replaces its graph, so re-ingesting a
 document replaces it, a killed run leaves whole documents only, and a file that
-fails leaves nothing behind. :func:`delete_document` removes a document's graph.
+fails leaves nothing behind. Where the store allows it, a document's transaction is
+committed while the next document is annotated. :func:`delete_document` removes a
+document's graph.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from rusmeco.ingest.readers import (
     read_path,
 )
 from rusmeco.ingest.text import detect_language
-from rusmeco.kb.store import Store
+from rusmeco.kb.store import Committer, Store, Transaction
 from rusmeco.ontology.namespaces import RUS, InstanceIris, slugify
 
 log = logging.getLogger(__name__)
@@ -101,11 +103,14 @@ class Ingester:
     ) -> IngestReport:
         """Ingest every file named by ``paths``; bad files are reported, not fatal."""
         report = IngestReport()
-        for path in list(expand(paths)):
-            for item in read_path(path, mapping=mapping, max_megabytes=max_megabytes):
-                self._one(item, lang, report)
-            if progress is not None:
-                progress(path)
+        with self.store.committer() as commits:
+            for path in list(expand(paths)):
+                for item in read_path(
+                    path, mapping=mapping, max_megabytes=max_megabytes
+                ):
+                    self._one(item, lang, report, commits)
+                if progress is not None:
+                    progress(path)
 
         return report
 
@@ -117,14 +122,20 @@ class Ingester:
     ) -> IngestReport:
         """Ingest documents already read."""
         report = IngestReport()
-        for item in documents:
-            self._one(item, lang, report)
+        with self.store.committer() as commits:
+            for item in documents:
+                self._one(item, lang, report, commits)
 
         return report
 
     def _one(
-        self, item: SourceDocument | Unreadable, lang: str | None, report: IngestReport
+        self,
+        item: SourceDocument | Unreadable,
+        lang: str | None,
+        report: IngestReport,
+        commits: Committer,
     ) -> None:
+        """Annotate one document and hand its transaction to ``commits``."""
         if isinstance(item, Unreadable):
             self._skipped(item, report)
             return
@@ -136,14 +147,22 @@ class Ingester:
             self._skipped(Unreadable(item.record or item.source, reason), report)
             return
         try:
-            analysis = self.ingest(item, lang=lang)
+            analysis, transaction = self._prepare(item, lang)
         except DataError as error:
             source = item.record or item.source
             self._skipped(Unreadable(source, error.message), report)
             return
-        report.documents.append(item.key)
         report.sources[item.key] = item.record or item.source
-        report.add(analysis)
+
+        def stored() -> None:
+            report.documents.append(item.key)
+            report.add(analysis)
+            _log_stored(item, analysis)
+
+        if transaction is None:
+            stored()
+        else:
+            commits.submit(transaction, stored)
 
     def _skipped(self, failure: Unreadable, report: IngestReport) -> None:
         level = logging.DEBUG if self.quiet_failures else logging.WARNING
@@ -152,6 +171,20 @@ class Ingester:
 
     def ingest(self, document: SourceDocument, *, lang: str | None = None) -> Analysis:
         """Annotate one document and replace its graph in one transaction."""
+        analysis, transaction = self._prepare(document, lang)
+        if transaction is not None:
+            self.store.commit(transaction)
+        _log_stored(document, analysis)
+
+        return analysis
+
+    def _prepare(
+        self, document: SourceDocument, lang: str | None
+    ) -> tuple[Analysis, Transaction | None]:
+        """Annotate a document; return the analysis and the transaction storing it.
+
+        In a dry run there is no transaction.
+        """
         assert self.catalogue is not None
         language = lang or document.lang or detect_language(document.text)
         analysis = analyse(document.text, language, self.catalogue)
@@ -170,16 +203,12 @@ class Ingester:
         self._metadata_facts(
             graph, ox.NamedNode(case_iri(self.iris, info.key)), document
         )
-        if not self.dry_run:
-            self.store.replace_graph(document_graph(self.iris, document.key), graph)
-        log.info(
-            "ingested %s: %d mentions, %d quantities",
-            document.key,
-            len(analysis.mentions),
-            len(analysis.quantities),
-        )
+        if self.dry_run:
+            return analysis, None
+        transaction = Transaction()
+        transaction.replace_graph(document_graph(self.iris, document.key), graph)
 
-        return analysis
+        return analysis, transaction
 
     def _metadata_facts(
         self, graph: Graph, case: ox.NamedNode, document: SourceDocument
@@ -211,6 +240,15 @@ class Ingester:
         rows = list(result.bindings())
 
         return rows[0]["c"].value if rows else None
+
+
+def _log_stored(document: SourceDocument, analysis: Analysis) -> None:
+    log.info(
+        "ingested %s: %d mentions, %d quantities",
+        document.key,
+        len(analysis.mentions),
+        len(analysis.quantities),
+    )
 
 
 def delete_document(store: Store, settings: Settings, document: str) -> str:

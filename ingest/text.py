@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("en", "ru")
 
 # Spaces that spaCy would keep as tokens inside numbers ("1 500", "25 %").
-_ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u202f\u200a"), " ")
+_ODD_SPACES = re.compile("[\u00a0\u2007\u2009\u202f\u200a]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LETTER = re.compile(r"[^\W\d_]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -28,10 +28,13 @@ CYRILLIC_SHARE = 0.3
 def normalise_text(text: str) -> str:
     """Return ``text`` in NFC, odd spaces made plain, control characters dropped."""
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
 
-    return text.translate(_ODD_SPACES)
+    # One space for one space: a regular expression is many times faster here
+    # than str.translate, and offsets stay the same.
+    return _ODD_SPACES.sub(" ", text)
 
 
 def cyrillic_share(text: str) -> float:

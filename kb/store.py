@@ -10,9 +10,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -44,12 +46,14 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_GRAPH",
+    "Committer",
     "OxigraphStore",
     "QueryResult",
     "Store",
     "Term",
     "Transaction",
     "insert_data_body",
+    "nquads",
     "open_store",
 ]
 
@@ -78,10 +82,62 @@ class Transaction:
         self.added.setdefault(graph, []).extend(triples)
 
 
+class Committer:
+    """Commits transactions one after another, in the order given, each atomically.
+
+    When the store allows it (:attr:`Store.concurrent_commits`), a commit runs in
+    a thread of its own while the caller prepares the next transaction;
+    :meth:`submit` first waits for the commit before. Each ``done`` runs in the
+    caller's thread once its transaction is in the store.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._executor = (
+            ThreadPoolExecutor(1, thread_name_prefix="rusmeco-commit")
+            if store.concurrent_commits
+            else None
+        )
+        self._pending: tuple[Future[None], Callable[[], None]] | None = None
+
+    def submit(self, transaction: Transaction, done: Callable[[], None]) -> None:
+        """Commit ``transaction`` after those before it, then call ``done``."""
+        self.wait()
+        if self._executor is None:
+            self.store.commit(transaction)
+            done()
+            return
+        self._pending = (self._executor.submit(self.store.commit, transaction), done)
+
+    def wait(self) -> None:
+        """Wait for the commit under way; raise its error if it failed."""
+        if self._pending is None:
+            return
+        future, done = self._pending
+        self._pending = None
+        future.result()
+        done()
+
+    def close(self, *, quietly: bool = False) -> None:
+        """Wait for the last commit and stop the thread; ``quietly`` logs an error."""
+        try:
+            self.wait()
+        except Exception as error:
+            if not quietly:
+                raise
+            log.warning("a commit failed while stopping: %s", error)
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown()
+
+
 class Store(ABC):
     """A quad store that answers SPARQL and keeps each source in a named graph."""
 
     location: str
+    #: Whether :meth:`commit` may run in another thread while this one goes on
+    #: reading and computing; backends not known to be safe for that say no.
+    concurrent_commits: bool = False
 
     @abstractmethod
     def query(
@@ -173,6 +229,21 @@ class Store(ABC):
         yield transaction
         self.commit(transaction)
 
+    @contextmanager
+    def committer(self) -> Iterator[Committer]:
+        """Commit transactions in order, each while the caller prepares the next.
+
+        Every transaction is still applied on its own, all or nothing; when the
+        block ends, all of them are in the store (or the first error is raised).
+        """
+        committer = Committer(self)
+        try:
+            yield committer
+        except BaseException:
+            committer.close(quietly=True)
+            raise
+        committer.close()
+
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Replace the content of ``graph`` with ``triples`` atomically."""
         with self.transaction() as transaction:
@@ -195,10 +266,15 @@ class Store(ABC):
 class OxigraphStore(Store):
     """The embedded backend: a pyoxigraph store in a folder on disk."""
 
+    # Oxigraph's store is safe to share between threads and lets go of the
+    # interpreter while it writes.
+    concurrent_commits = True
+
     def __init__(self, location: Path | None) -> None:
         self.location = str(location) if location else ":memory:"
         self.generation = 0
         self._pool: QueryPool | None = None
+        self._writing = threading.Lock()
         try:
             if location is None:
                 self._store = ox.Store()
@@ -312,14 +388,27 @@ class OxigraphStore(Store):
             self._store.bulk_load(path=str(path), format=rdf, to_graph=name)
 
     def commit(self, transaction: Transaction) -> None:
-        """Apply drops and additions as one SPARQL update (one transaction)."""
+        """Apply drops and additions in one transaction of the store.
+
+        Additions to graphs that are all new are loaded as N-Quads, the cheapest
+        atomic write; a transaction that drops an existing graph is one SPARQL
+        update. Both give every commit its own blank nodes.
+        """
         if not transaction.dropped and not transaction.added:
             return
-        operations = [f"DROP SILENT GRAPH <{g}>" for g in transaction.dropped]
-        if transaction.added:
-            operations.append(f"INSERT DATA {{ {insert_data_body(transaction)} }}")
-        self._store.update(" ;\n".join(operations))
-        self._changed()
+        with self._writing:
+            if any(map(self._exists, transaction.dropped)):
+                operations = [f"DROP SILENT GRAPH <{g}>" for g in transaction.dropped]
+                if transaction.added:
+                    body = insert_data_body(transaction)
+                    operations.append(f"INSERT DATA {{ {body} }}")
+                self._store.update(" ;\n".join(operations))
+            else:
+                self._store.load(nquads(transaction), format=ox.RdfFormat.N_QUADS)
+            self._changed()
+
+    def _exists(self, graph: str) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(graph))
 
     def dump(self, output: IO[bytes], format: str, graph: str | None = None) -> None:
         """Serialise with Oxigraph; a triple format without a graph merges all."""
@@ -388,6 +477,17 @@ def insert_data_body(transaction: Transaction) -> str:
         blocks.append(f"GRAPH <{graph}> {{\n{ntriples.decode('utf-8')}}}")
 
     return "\n".join(blocks)
+
+
+def nquads(transaction: Transaction) -> bytes:
+    """Write the additions of ``transaction`` as N-Quads."""
+    parts = []
+    for graph, triples in transaction.added.items():
+        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        # Each N-Triples line ends with " ." (line breaks in literals are escaped).
+        parts.append(ntriples.replace(b" .\n", f" <{graph}> .\n".encode()))
+
+    return b"".join(parts)
 
 
 def open_store(location: str | Path | None) -> Store:

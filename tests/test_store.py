@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from rusmeco.core.errors import DataError, NotFound, QuerySyntaxError
-from rusmeco.kb.store import Store, open_store
+from rusmeco.core.errors import DataError, NotFound, QuerySyntaxError, RusmecoError
+from rusmeco.kb.store import Store, Transaction, open_store
 
 EX = "http://example.org/"
 GRAPH = EX + "graph/a"
@@ -61,6 +61,42 @@ def test_transaction_applies_drops_and_additions_together(store: Store) -> None:
         transaction.add(EX + "graph/b", triples(4))
 
     assert store.graphs() == {EX + "graph/b": 4}
+
+
+def test_every_transaction_gets_its_own_blank_nodes(store: Store) -> None:
+    labelled = [ox.Triple(ox.BlankNode("b0"), ox.NamedNode(EX + "p"), ox.Literal("x"))]
+    query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"
+    store.replace_graph(EX + "graph/b", labelled)  # new graphs
+    store.replace_graph(EX + "graph/c", labelled)
+    new = len(list(store.query(query).bindings()))
+    store.replace_graph(EX + "graph/c", labelled)  # an existing graph replaced
+
+    assert new == len(list(store.query(query).bindings())) == 2
+    assert store.graphs() == {EX + "graph/b": 1, EX + "graph/c": 1}
+
+
+def adding_one_triple(graph: str) -> Transaction:
+    """Return a transaction that adds one triple to ``graph``."""
+    transaction = Transaction()
+    transaction.add(graph, triples(1))
+
+    return transaction
+
+
+def test_committer_keeps_the_order_and_stops_at_a_failed_commit(
+    store: Store,
+) -> None:
+    done: list[str] = []
+    graphs = [EX + "graph/one", EX + "graph/two", "not an IRI", EX + "graph/four"]
+    with pytest.raises((SyntaxError, RusmecoError)):
+        with store.committer() as commits:
+            for graph in graphs:
+                commits.submit(
+                    adding_one_triple(graph), lambda graph=graph: done.append(graph)
+                )
+
+    assert done == graphs[:2]
+    assert store.graphs() == {EX + "graph/one": 1, EX + "graph/two": 1}
 
 
 def test_drop_graph_of_missing_graph_is_not_found(store: Store) -> None:
