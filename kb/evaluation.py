@@ -55,8 +55,16 @@ class QueryRequest:
     prefixes: dict[str, str] = field(default_factory=dict)
 
 
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
 def evaluate(store: ox.Store, request: QueryRequest) -> QueryResult:
     """Evaluate ``request`` on a pyoxigraph store and collect its answer."""
+    return _collect(start(store, request), request.limit)
+
+
+def start(store: ox.Store, request: QueryRequest) -> Answer:
+    """Start evaluating ``request``; its solutions or triples are read lazily."""
     options: dict[str, object] = {
         "prefixes": request.prefixes,
         "base_iri": request.base_iri,
@@ -84,16 +92,14 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryResult:
             hint="a SELECT query must list every bound variable in its SELECT clause",
         ) from None
 
-    return _collect(answer, request.limit)
+    return answer
 
 
 def _graph(name: str) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if name == DEFAULT_GRAPH else ox.NamedNode(name)
 
 
-def _collect(
-    answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, limit: int | None
-) -> QueryResult:
+def _collect(answer: Answer, limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="boolean", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):

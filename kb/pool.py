@@ -10,20 +10,24 @@ A worker reopens its read-only view when the store's ``generation`` changes (the
 owning process bumps it after every write), so it always sees committed data.
 Workers are fresh interpreters (``python -m rusmeco.kb.pool``) that import only
 pyoxigraph and the evaluation code, so one starts in a few tens of milliseconds;
-the parent talks to each over a socket pair.
+the parent talks to each over a socket pair, one length-prefixed pickle each way
+per query. For the SPARQL endpoint a worker writes the answer itself, in the
+negotiated format (:func:`rusmeco.kb.results.serialize_answer`), so that only
+bytes come back.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import pickle
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
 import pyoxigraph as ox
@@ -34,12 +38,58 @@ from rusmeco.core.errors import (
     RusmecoError,
     StoreUnavailable,
 )
-from rusmeco.kb.evaluation import QueryRequest, QueryResult, evaluate
+from rusmeco.kb.evaluation import QueryRequest, QueryResult, evaluate, start
+from rusmeco.kb.results import SerializedResult, serialize_answer
 
 log = logging.getLogger(__name__)
 
 # Seconds a new worker may take to start and open the store.
 STARTUP_TIMEOUT = 60.0
+# Each message is a pickle after its length.
+HEADER = struct.Struct("!Q")
+
+
+class Channel:
+    """One end of a socket pair carrying length-prefixed pickles."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def send(self, message: object, timeout: float | None = None) -> None:
+        """Send one message; TimeoutError when it cannot go within ``timeout`` s."""
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        if timeout is not None and timeout <= 0:
+            raise TimeoutError
+        self.sock.settimeout(timeout)
+        self.sock.sendall(HEADER.pack(len(payload)) + payload)
+
+    def receive(self, timeout: float | None = None) -> Any:
+        """Wait for one message; TimeoutError past ``timeout`` s, EOFError at end."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        (size,) = HEADER.unpack(self._read(HEADER.size, deadline))
+
+        return pickle.loads(self._read(size, deadline))
+
+    def _read(self, size: int, deadline: float | None) -> bytearray:
+        data = bytearray(size)
+        view = memoryview(data)
+        done = 0
+        while done < size:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                self.sock.settimeout(left)
+            count = self.sock.recv_into(view[done:])
+            if not count:
+                raise EOFError
+            done += count
+
+        return data
+
+    def close(self) -> None:
+        """Close this end."""
+        self.sock.close()
 
 
 @dataclass
@@ -47,7 +97,7 @@ class _Worker:
     """One worker process and the parent's end of its socket."""
 
     process: subprocess.Popen[bytes]
-    connection: Connection
+    connection: Channel
 
 
 class QueryPool:
@@ -68,16 +118,29 @@ class QueryPool:
         self, request: QueryRequest, generation: int, timeout: float
     ) -> QueryResult:
         """Evaluate ``request`` in a worker; past ``timeout`` s, raise QueryTimeout."""
+        return self._exchange(request, generation, timeout, None)
+
+    def serialize(
+        self, request: QueryRequest, generation: int, timeout: float, format: str
+    ) -> SerializedResult:
+        """Evaluate ``request`` in a worker, which writes the answer in ``format``."""
+        return self._exchange(request, generation, timeout, format)
+
+    def _exchange(
+        self, request: QueryRequest, generation: int, timeout: float, format: str | None
+    ) -> Any:
         deadline = time.monotonic() + timeout
         self.generation = generation
         worker = self._checkout(deadline, timeout)
         try:
-            worker.connection.send((request, generation))
-            if not worker.connection.poll(max(deadline - time.monotonic(), 0)):
-                self._kill(worker)
-                raise _timeout(timeout)
-            kind, payload = worker.connection.recv()
-        except (EOFError, OSError, BrokenPipeError) as error:
+            worker.connection.send(
+                (request, generation, format), deadline - time.monotonic()
+            )
+            kind, payload = worker.connection.receive(deadline - time.monotonic())
+        except TimeoutError:
+            self._kill(worker)
+            raise _timeout(timeout) from None
+        except (EOFError, OSError, pickle.UnpicklingError) as error:
             self._kill(worker)
             raise StoreUnavailable(
                 f"the query worker stopped unexpectedly ({error or 'no answer'})",
@@ -208,19 +271,21 @@ class QueryPool:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
             )
+        except OSError:
+            parent.close()
+            raise
         finally:
             child.close()
         log.debug("started query worker %s", process.pid)
 
-        return _Worker(process, Connection(parent.detach()))
+        return _Worker(process, Channel(parent))
 
     def _wait_until_ready(self, worker: _Worker) -> None:
         """Wait for a new worker to have opened the store; it says so first."""
         try:
-            if worker.connection.poll(STARTUP_TIMEOUT):
-                worker.connection.recv()
-                return
-        except (EOFError, OSError):
+            worker.connection.receive(STARTUP_TIMEOUT)
+            return
+        except (EOFError, OSError, pickle.UnpicklingError):
             pass
         worker.process.kill()
         worker.process.wait()
@@ -268,7 +333,7 @@ def _answer(kind: str, payload: Any) -> QueryResult:
     raise StoreUnavailable(f"the query failed in the store: {payload}")
 
 
-def serve(location: str, connection: Connection, generation: int) -> None:
+def serve(location: str, connection: Channel, generation: int) -> None:
     """Worker loop: answer requests until told to stop (``None``) or killed."""
     view = _ReadOnlyView(location)
     try:
@@ -278,13 +343,13 @@ def serve(location: str, connection: Connection, generation: int) -> None:
     connection.send(("ready", None))
     while True:
         try:
-            message = connection.recv()
+            message = connection.receive()
         except (EOFError, OSError):
             return
         if message is None:
             return
-        request, generation = message
-        connection.send(view.answer(request, generation))
+        request, generation, format = message
+        connection.send(view.answer(request, generation, format))
 
 
 class _ReadOnlyView:
@@ -295,10 +360,16 @@ class _ReadOnlyView:
         self.store: ox.Store | None = None
         self.generation = -1
 
-    def answer(self, request: QueryRequest, generation: int) -> tuple[str, Any]:
-        """Evaluate ``request`` and return a reply for the parent process."""
+    def answer(
+        self, request: QueryRequest, generation: int, format: str | None = None
+    ) -> tuple[str, Any]:
+        """Evaluate ``request`` and return a reply for the parent process.
+
+        With a ``format``, the reply carries the answer written in it
+        (:class:`SerializedResult`), else the collected :class:`QueryResult`.
+        """
         try:
-            return ("ok", self._evaluate(request, generation))
+            return ("ok", self._evaluate(request, generation, format))
         except SyntaxError as error:
             return ("syntax", str(error))
         except RusmecoError as error:
@@ -307,15 +378,17 @@ class _ReadOnlyView:
             self.store = None
             return ("error", str(error))
 
-    def _evaluate(self, request: QueryRequest, generation: int) -> QueryResult:
+    def _evaluate(
+        self, request: QueryRequest, generation: int, format: str | None
+    ) -> QueryResult | SerializedResult:
         if self.store is None or generation != self.generation:
             self.open(generation)
         try:
-            return evaluate(self.store, request)
+            return _run(self.store, request, format)
         except OSError:
             # Files the view had not opened yet may have been compacted away.
             self.open(generation)
-            return evaluate(self.store, request)
+            return _run(self.store, request, format)
 
     def open(self, generation: int) -> None:
         """Open the store read-only as it is now, at ``generation``."""
@@ -325,6 +398,19 @@ class _ReadOnlyView:
         log.debug("opened %s read-only at generation %s", self.location, generation)
 
 
+def _run(
+    store: ox.Store | None, request: QueryRequest, format: str | None
+) -> QueryResult | SerializedResult:
+    """Evaluate ``request``; collect the answer, or write it in ``format``."""
+    if store is None:
+        raise OSError("the store is not open")
+    if format is None:
+        return evaluate(store, request)
+    answer = start(store, request)
+
+    return serialize_answer(answer, format, request.limit, request.prefixes)
+
+
 def main() -> None:
     """Run one worker: ``python -m rusmeco.kb.pool LOCATION FD GENERATION``."""
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -332,7 +418,8 @@ def main() -> None:
     parser.add_argument("fd", type=int, help="descriptor of the socket to the parent")
     parser.add_argument("generation", type=int, help="the store's write count")
     arguments = parser.parse_args()
-    serve(arguments.location, Connection(arguments.fd), arguments.generation)
+    channel = Channel(socket.socket(fileno=arguments.fd))
+    serve(arguments.location, channel, arguments.generation)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,26 @@
-"""SPARQL results written in the standard formats: JSON, XML, CSV, TSV and RDF."""
+"""SPARQL results written in the standard formats: JSON, XML, CSV, TSV and RDF.
+
+Two ways in: a collected :class:`QueryResult` (the command line, the remote
+store), or a live pyoxigraph answer, which :func:`serialize_answer` writes with
+pyoxigraph's own serializers under the result cap. That second way is what the
+query worker processes use: solutions are written as TSV and triples as
+N-Triples, one line each, so the writer can count them and stop the evaluation
+one past the cap; the kept lines are then rewritten in the format asked for. No
+term becomes a Python object on the way, and only bytes cross to the server.
+
+This module imports only pyoxigraph and the evaluation code, for the workers.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from rusmeco.kb.store import QueryResult, Term
+from rusmeco.kb.evaluation import Answer, QueryResult, Term
+from rusmeco.kb.formats import FORMATS
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -15,6 +28,18 @@ RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
 }
+# RDF formats whose serializations use the prefixes given.
+PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+
+
+@dataclass
+class SerializedResult:
+    """A query answer already written in one format, and whether the cap cut it."""
+
+    kind: Literal["solutions", "boolean", "graph"]
+    format: str
+    body: bytes
+    truncated: bool = False
 
 
 def term_json(term: Term) -> dict[str, Any]:
@@ -67,3 +92,110 @@ def serialize_results(result: QueryResult, format: str) -> bytes:
 def serialize_graph(result: QueryResult, format: ox.RdfFormat) -> bytes:
     """Write the triples of a CONSTRUCT or DESCRIBE result in an RDF format."""
     return ox.serialize(result.triples, format=format)
+
+
+def serialize_answer(
+    answer: Answer, format: str, limit: int | None, prefixes: dict[str, str]
+) -> SerializedResult:
+    """Write a live answer in ``format`` (a short name), keeping at most ``limit``.
+
+    Solutions and booleans take ``json``, ``xml``, ``csv`` or ``tsv``; triples
+    ``ttl``, ``nt``, ``jsonld``, ``rdf``, ``nq`` or ``trig``, Turtle and TriG
+    with ``prefixes``. A format that does not fit the answer raises ValueError.
+    """
+    if isinstance(answer, ox.QueryBoolean):
+        return SerializedResult("boolean", format, _boolean(answer, format))
+    if isinstance(answer, ox.QueryTriples):
+        target = _rdf_format(format)
+        lines, truncated = _write_capped(answer, ox.RdfFormat.N_TRIPLES, limit)
+        if target != ox.RdfFormat.N_TRIPLES:
+            triples = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+            options = {"prefixes": prefixes} if target in PREFIXED_FORMATS else {}
+            lines = ox.serialize(triples, format=target, **options)
+        return SerializedResult("graph", format, lines, truncated)
+    target = _results_format(format)
+    tsv, truncated = _write_capped(answer, ox.QueryResultsFormat.TSV, limit, 1)
+    if target != ox.QueryResultsFormat.TSV:
+        parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        tsv = parsed.serialize(format=target)
+
+    return SerializedResult("solutions", format, tsv, truncated)
+
+
+def _boolean(answer: ox.QueryBoolean, format: str) -> bytes:
+    target = _results_format(format)
+    if target in (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV):
+        raise ValueError(f"a boolean answer cannot be written as {format}")
+
+    return answer.serialize(format=target)
+
+
+def _results_format(format: str) -> ox.QueryResultsFormat:
+    if format not in RESULT_FORMATS:
+        raise ValueError(f"solutions cannot be written as {format}")
+
+    return RESULT_FORMATS[format]
+
+
+def _rdf_format(format: str) -> ox.RdfFormat:
+    if format not in FORMATS:
+        raise ValueError(f"triples cannot be written as {format}")
+
+    return FORMATS[format]
+
+
+def _write_capped(
+    answer: ox.QuerySolutions | ox.QueryTriples,
+    format: ox.QueryResultsFormat | ox.RdfFormat,
+    limit: int | None,
+    header: int = 0,
+) -> tuple[bytes, bool]:
+    """Write a line-per-item serialization; stop one item past ``limit``."""
+    if limit is None:
+        return answer.serialize(format=format), False
+    writer = _LineCap(header + limit)
+    try:
+        answer.serialize(writer, format=format)
+    except _CapReached:
+        pass
+    except OSError:
+        if not writer.full:
+            raise
+
+    return bytes(writer.buffer), writer.full
+
+
+class _CapReached(Exception):
+    """The serializer wrote a line past the cap; its evaluation is abandoned."""
+
+
+class _LineCap:
+    """A binary writer keeping the first ``lines`` lines; one more stops the writing."""
+
+    def __init__(self, lines: int) -> None:
+        self.room = lines
+        self.buffer = bytearray()
+        self.kept = 0
+        self.full = False
+
+    def write(self, data: bytes) -> int:
+        """Keep ``data`` while it stays within the cap; past it, keep whole lines."""
+        if self.full:
+            return len(data)
+        start = len(self.buffer)
+        self.buffer += data
+        count = self.buffer.count(b"\n", start)
+        if count <= self.room:
+            self.room -= count
+            if count:
+                self.kept = self.buffer.rindex(b"\n") + 1
+            return len(data)
+        cut, position = self.kept, start
+        for _ in range(self.room):
+            cut = position = self.buffer.index(b"\n", position) + 1
+        del self.buffer[cut:]
+        self.full = True
+        raise _CapReached
+
+    def flush(self) -> None:
+        """Nothing to flush: the lines are kept in memory."""

@@ -2,17 +2,29 @@
 
 Every query runs under the time limit and the result cap of the settings; an
 update needs the write token. SERVICE and LOAD reach only allow-listed hosts.
+On the embedded store, the worker process that evaluates a query also writes
+its answer in the negotiated format, and the endpoint sends those bytes on.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from flask import Blueprint, Response, request
 
+from rusmeco.core.config import Settings
+from rusmeco.kb.evaluation import QueryRequest
+from rusmeco.kb.results import SerializedResult
 from rusmeco.kb.sparql import query_form
-from rusmeco.kb.store import QueryResult
-from rusmeco.server.answers import graph_response, result_response
+from rusmeco.kb.store import OxigraphStore, QueryResult
+from rusmeco.ontology.namespaces import PREFIXES
+from rusmeco.server.answers import (
+    LIMIT_HEADER,
+    TRUNCATED_HEADER,
+    graph_response,
+    result_response,
+)
 from rusmeco.server.auth import require_writer
 from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.description import service_description
@@ -68,8 +80,12 @@ def answer_query(operation: Operation) -> Response:
     settings = get_settings()
     check_query(operation.text, settings)
     form = query_form(operation.text)
-    media = choose(OFFERED[form]) if form else None
-    result = get_store().query(
+    media = _negotiated(request.headers.get("Accept", ""), form) if form else None
+    store = get_store()
+    if media is not None and isinstance(store, OxigraphStore):
+        written = _written_by_worker(store, operation, media, settings)
+        return serialized_response(written, media, settings.result_limit)
+    result = store.query(
         operation.text,
         default_graphs=operation.default_graphs or None,
         named_graphs=operation.named_graphs or None,
@@ -81,6 +97,42 @@ def answer_query(operation: Operation) -> Response:
     log.debug("answered a %s query as %s", form, media.name)
 
     return result_response(result, media, settings.result_limit)
+
+
+@lru_cache(maxsize=256)
+def _negotiated(accept: str, form: str) -> MediaType:
+    """Choose the media type for ``form`` (the same Accept header, the same pick)."""
+    return choose(OFFERED[form])
+
+
+def _written_by_worker(
+    store: OxigraphStore, operation: Operation, media: MediaType, settings: Settings
+) -> SerializedResult:
+    """Evaluate in a worker process, which writes the answer in ``media``."""
+    query = QueryRequest(
+        operation.text,
+        operation.default_graphs or None,
+        operation.named_graphs or None,
+        settings.result_limit,
+        request.base_url,
+        prefixes=PREFIXES,
+    )
+    pool = store.query_pool()
+
+    return pool.serialize(query, store.generation, time_left(), media.short)
+
+
+def serialized_response(
+    written: SerializedResult, media: MediaType, limit: int
+) -> Response:
+    """Answer with a result already written; headers as :func:`result_response`."""
+    response = Response(written.body, content_type=media.content_type)
+    response.vary.add("Accept")
+    response.headers[LIMIT_HEADER] = str(limit)
+    if written.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+
+    return response
 
 
 def _media_for(result: QueryResult, chosen: MediaType | None) -> MediaType:
