@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from serving import worker_states
 
@@ -17,6 +19,8 @@ from rusmeco.core.errors import (
     QueryTimeout,
     StoreUnavailable,
 )
+from rusmeco.kb.evaluation import QueryRequest
+from rusmeco.kb.results import SerializedResult, serialize_results
 from rusmeco.kb.store import Store, open_store
 
 EX = "http://example.org/"
@@ -116,3 +120,56 @@ def test_closing_the_store_stops_its_workers(tmp_path: Path) -> None:
 def test_a_store_in_memory_cannot_limit_time() -> None:
     with open_store(None) as memory, pytest.raises(ConfigError, match="on disk"):
         memory.query("ASK { }", timeout=1)
+
+
+def written(
+    store: Store, sparql: str, format: str, limit: int | None = None
+) -> SerializedResult:
+    """Have a worker evaluate ``sparql`` and write its answer in ``format``."""
+    pool = store.query_pool()
+    return pool.serialize(
+        QueryRequest(sparql, limit=limit), store.generation, 30, format
+    )
+
+
+def test_worker_writes_the_answer_as_the_collected_one(store: Store) -> None:
+    store.update(
+        f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> "
+        r'"line\nnext\ttab \"q\""@ru, 1.5, _:b, '
+        f'<<( <{EX}a> <{EX}p> "x" )>> }} }}'
+    )
+    query = "SELECT ?s ?o ?none WHERE { ?s ?p ?o } ORDER BY ?o"
+
+    answer = written(store, query, "json", limit=100)
+
+    expected = serialize_results(store.query(query), "json")
+    assert json.loads(answer.body) == json.loads(expected)
+    assert answer.kind == "solutions" and not answer.truncated
+
+
+@pytest.mark.parametrize("cap", [0, 1, 19, 20, 21])
+def test_worker_cuts_written_solutions_at_the_cap(store: Store, cap: int) -> None:
+    fill(store, 20)
+
+    answer = written(store, ALL, "json", limit=cap)
+
+    bindings = json.loads(answer.body)["results"]["bindings"]
+    assert len(bindings) == min(cap, 20)
+    assert answer.truncated == (cap < 20)
+
+
+def test_worker_cuts_written_triples_at_the_cap(store: Store) -> None:
+    fill(store, 20)
+
+    answer = written(store, "CONSTRUCT WHERE { ?s ?p ?o }", "ttl", limit=7)
+
+    assert len(list(ox.parse(answer.body, format=ox.RdfFormat.TURTLE))) == 7
+    assert answer.kind == "graph" and answer.truncated
+
+
+def test_worker_writes_booleans_and_refuses_formats_that_do_not_fit(
+    store: Store,
+) -> None:
+    assert b"<boolean>true</boolean>" in written(store, "ASK { }", "xml").body
+    with pytest.raises(StoreUnavailable, match="cannot be written as csv"):
+        written(store, "ASK { }", "csv")
