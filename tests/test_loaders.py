@@ -17,6 +17,7 @@ from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
+from babel import Locale
 
 from rusmeco.core.config import DEFAULT_BASE_IRI
 from rusmeco.core.errors import DataError
@@ -370,6 +371,22 @@ def test_every_country_of_the_reference_list_has_its_iso_code(
     assert {row["name"]: row["code"] for row in found} == iso_by_name
     assert all(row["country"] == IRIS.iri("country", row["code"]) for row in found)
     assert not {"EL", "UK"} & {row["code"] for row in found}
+
+
+def test_every_country_has_its_russian_name_from_cldr(
+    built_store: Store, iso_by_name: dict[str, str]
+) -> None:
+    territories = Locale("ru").territories
+    found = select(
+        built_store,
+        f"""SELECT ?code ?name WHERE {{ GRAPH <{graph_of("countries")}> {{
+            ?country a rus:Country ; skos:notation ?code ; skos:prefLabel ?name
+            FILTER(LANG(?name) = "ru") }} }}""",
+    )
+
+    assert {row["code"]: row["name"] for row in found} == {
+        code: territories[code] for code in iso_by_name.values()
+    }
 
 
 # NACE Rev. 2

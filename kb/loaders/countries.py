@@ -3,7 +3,8 @@
 Countries are keyed by their ISO 3166-1 alpha-2 code. CORDIS uses its own EU codes
 where they differ from ISO (EL for Greece, UK for the United Kingdom); the file
 gives both, and a few entries (Kosovo, North Macedonia, Bonaire) have no ISO code
-there, so their CORDIS code is used.
+there, so their CORDIS code is used. The file has no Russian names; they come
+from the Unicode CLDR territory names that Babel ships.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from babel import Locale
 from rdflib import Graph, Literal, URIRef
 
 from rusmeco.kb.loaders.concepts import add_concept, add_scheme
@@ -46,8 +48,20 @@ def countries() -> list[Country]:
         if row["language"] in LANGUAGES:
             country.names[row["language"]] = row["name"]
     log.debug("read %d countries from %s", len(by_code), path)
+    add_russian_names(list(by_code.values()))
 
     return list(by_code.values())
+
+
+def add_russian_names(listed: list[Country]) -> None:
+    """Name each country in Russian as the Unicode CLDR does, where it has a name."""
+    territories = Locale("ru").territories
+    for country in listed:
+        name = territories.get(country.code)
+        if name:
+            country.names["ru"] = name
+        else:
+            log.warning("no Russian name in CLDR for the country %s", country.code)
 
 
 def codes_by_name() -> dict[str, str]:
