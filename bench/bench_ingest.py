@@ -50,8 +50,7 @@ GOLD = Path(__file__).resolve().parent.parent / "ingest" / "gold"
 
 def cold() -> None:
     """Empty the lemma caches so that every run starts cold."""
-    normalise.english_norm.cache_clear()
-    normalise.russian_reading.cache_clear()
+    normalise.clear_caches()
 
 
 def texts_of(lang: str) -> tuple[list[Path], list[str]]:
@@ -276,7 +275,11 @@ bundled texts; the test half's errors were never inspected. Its scores were look
 at three times: after the first tuning (strict F1 en 0.853, ru 0.800; quantities
 P 0.95, R 0.76), after hidden labels found on the development half were added to
 the catalogue (ru 0.839), and after quantity patterns found in unannotated text
-were added (quantities R 0.80).
+were added (quantities R 0.80). The development half then grew by 116 passages
+annotated by hand (62 English, 54 Russian), and the fixes their errors showed
+were made; the test half was looked at twice more: after those fixes (en 0.867
+with precision 0.897, ru 0.903), and after label and name fixes found on the
+development half and in unannotated text (the figures below).
 
 {QUALITY_HEADER}
 {chr(10).join(quality)}

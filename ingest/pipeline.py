@@ -355,8 +355,8 @@ def analyse(text: str, lang: str, catalogue: Catalogue) -> Analysis:
                 else "alt",
                 weak=span.label_.endswith(WEAK),
             )
-            for span in concept_spans(doc)
-            if span.label_ != "region" or not in_organisation_name(span)
+            for span in map(_with_version, concept_spans(doc))
+            if not in_name_of_body(span)
         ]
         analysis.mentions.extend(found)
         analysis.quantities.extend(quantities_in(doc, offset, piece))
@@ -382,15 +382,17 @@ ORGANISATION_WORDS = frozenset(
 )  # fmt: skip
 ORGANISATION_REACH = 7
 _NAME_PUNCTUATION = frozenset("-–—")
+# Head words of region names: looking back for a body, another region ends the name.
+_REGION_HEADS = frozenset({"область", "край", "республика", "oblast", "krai"})
 
 
 def in_organisation_name(span: Span) -> bool:
     """Tell whether ``span`` stands in the name of an authority or other body.
 
     The head word of the name comes at most :data:`ORGANISATION_REACH` tokens
-    before the span, with no punctuation but dashes in between ("контрольно-
-    счётной комиссией муниципального образования - Шацкий муниципальный район
-    Рязанской области").
+    before the span, with no punctuation but dashes and no other region in
+    between: "комиссией муниципального образования - Шацкий муниципальный район
+    Рязанской области".
     """
     doc = span.doc
     for token in reversed(doc[max(0, span.start - ORGANISATION_REACH) : span.start]):
@@ -398,8 +400,44 @@ def in_organisation_name(span: Span) -> bool:
             return True
         if token.is_punct and token.text not in _NAME_PUNCTUATION:
             return False
+        if token.norm_ in _REGION_HEADS:
+            return False
 
     return False
+
+
+# Capitalised words that close the name of a body, an award or a publication: a
+# concept named just before one ("Project Management Institute", "Skills Gap
+# Report") is part of that name.
+NAME_ENDINGS = frozenset(
+    {
+        "Institute", "Association", "Award", "Council", "Center", "Centre",
+        "Foundation", "Society", "Report", "Network", "Journal", "Magazine",
+        "Conference", "Forum", "Agency", "Committee", "Office", "Prize",
+    }
+)  # fmt: skip
+_VERSION = frozenset({"II", "III", "IV"})
+
+
+def in_name_of_body(span: Span) -> bool:
+    """Tell whether a capitalised mention ends in a name, or a region is in one."""
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    if following is not None and following.text in NAME_ENDINGS:
+        return span.text[:1].isupper()
+
+    return span.label_ == "region" and in_organisation_name(span)
+
+
+def _with_version(span: Span) -> Span:
+    """Extend a practice over the version numeral after it ("... planning II")."""
+    doc = span.doc
+    if span.label_ == "practice" and span.end < len(doc):
+        if doc[span.end].text in _VERSION and span[-1].text not in _VERSION:
+            return Span(
+                doc, span.start, span.end + 1, label=span.label_, span_id=span.id_
+            )
+
+    return span
 
 
 def _drop_unsupported(analysis: Analysis) -> None:

@@ -77,31 +77,14 @@ def test_gold_concepts_are_catalogue_concepts_of_their_kind(
 
 
 LANGUAGES = ["en", "ru"]
-PRECISION_SHORT = pytest.mark.xfail(
-    strict=True,
-    reason="strict precision on the test half is 0.87 (en) and 0.87 (ru), under 0.90",
-)
 
 
-@pytest.mark.parametrize(
-    "lang",
-    [
-        "en",
-        pytest.param(
-            "ru",
-            marks=pytest.mark.xfail(
-                strict=True, reason="strict micro-F1 on the Russian test half is 0.84"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_strict_micro_f1_on_the_test_half(test_scores: dict, lang: str) -> None:
     assert test_scores["languages"][lang]["strict"]["micro"]["f1"] >= 0.85
 
 
-@pytest.mark.parametrize(
-    "lang", [pytest.param(lang, marks=PRECISION_SHORT) for lang in LANGUAGES]
-)
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_strict_precision_on_the_test_half(test_scores: dict, lang: str) -> None:
     assert test_scores["languages"][lang]["strict"]["micro"]["precision"] >= 0.90
 

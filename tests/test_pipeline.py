@@ -202,3 +202,82 @@ def test_blank_pipeline_when_no_trained_one_is_installed(lang: str) -> None:
         assert "parser" in nlp.pipe_names
     else:
         assert nlp.pipe_names == ["sentencizer"]
+
+
+def with_labels(
+    catalogue: Catalogue, *labels: tuple[str, str, str, str, str]
+) -> Catalogue:
+    """The catalogue with extra (concept, kind, lang, label, label type) labels."""
+    extra = [
+        ConceptLabel(EX + c, kind, lang, text, typ)
+        for c, kind, lang, text, typ in labels
+    ]
+
+    return catalogue_from_labels([*catalogue.labels, *extra])
+
+
+def mentions_of(text: str, lang: str, catalogue: Catalogue) -> list[tuple[str, str]]:
+    return [
+        (m.quote, m.concept.split("#")[-1])
+        for m in analyse(text, lang, catalogue).mentions
+    ]
+
+
+def test_a_qualified_hidden_label_names_its_one_word(catalogue: Catalogue) -> None:
+    qualified = with_labels(
+        catalogue,
+        ("Competition", "factor", "en", "global competition", "hidden"),
+        ("Competition", "factor", "ru", "усиление конкуренции", "hidden"),
+    )
+
+    assert mentions_of("Intense global competition hurt.", "en", qualified) == [
+        ("competition", "Competition")
+    ]
+    assert mentions_of("They beat the competition.", "en", qualified) == []
+    assert mentions_of("Усилением конкуренции.", "ru", qualified) == [
+        ("конкуренции", "Competition")
+    ]
+
+
+def test_spelling_and_past_forms(catalogue: Catalogue) -> None:
+    extended = with_labels(
+        catalogue,
+        ("Productivity", "indicator", "en", "labour productivity", "pref"),
+        ("Transport", "factor", "en", "transport", "pref"),
+    )
+
+    assert mentions_of("Labor productivity rose.", "en", extended) == [
+        ("Labor productivity", "Productivity")
+    ]
+    assert mentions_of("Parts were transported by rail.", "en", extended) == []
+    assert mentions_of("Transport links were poor.", "en", extended) == [
+        ("Transport", "Transport")
+    ]
+
+
+def test_names_of_bodies_and_versions(catalogue: Catalogue) -> None:
+    extended = with_labels(
+        catalogue,
+        ("Tomsk", "region", "ru", "Томская область", "pref"),
+        ("MRP", "practice", "en", "manufacturing resource planning", "pref"),
+    )
+
+    assert mentions_of("Администрация Томской области и фирмы.", "ru", extended) == []
+    assert mentions_of("Фирмы Томской области.", "ru", extended) == [
+        ("Томской области", "Tomsk")
+    ]
+    assert mentions_of("The Lean Production Institute trains.", "en", extended) == []
+    assert mentions_of("Manufacturing resource planning II.", "en", extended) == [
+        ("Manufacturing resource planning II", "MRP")
+    ]
+
+
+def test_ranges_are_not_changes_and_joined_sizes_are(catalogue: Catalogue) -> None:
+    joined = analyse("Выпуск увеличится на 1,9 % и 1,6 %.", "ru", catalogue)
+    ranged = analyse("Охват детей от 1 до 6 лет вырос.", "ru", catalogue)
+
+    assert [(q.value, q.direction) for q in joined.quantities] == [
+        (1.9, "increase"),
+        (1.6, "increase"),
+    ]
+    assert ranged.quantities == []
