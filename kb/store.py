@@ -270,14 +270,17 @@ class OxigraphStore(Store):
     # interpreter while it writes.
     concurrent_commits = True
 
-    def __init__(self, location: Path | None) -> None:
+    def __init__(self, location: Path | None, *, read_only: bool = False) -> None:
         self.location = str(location) if location else ":memory:"
+        self.read_only = read_only
         self.generation = 0
         self._pool: QueryPool | None = None
         self._writing = threading.Lock()
         try:
             if location is None:
                 self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(location))
             else:
                 location.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(location))
@@ -288,6 +291,13 @@ class OxigraphStore(Store):
                 "to another folder.",
             ) from error
         log.debug("opened the Oxigraph store at %s", self.location)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreUnavailable(
+                f"the store at {self.location} is open read-only",
+                hint="stop the process that has it open (rusmeco serve) first",
+            )
 
     def query(
         self,
@@ -325,7 +335,8 @@ class OxigraphStore(Store):
                 )
             from rusmeco.kb.pool import QueryPool
 
-            self._store.flush()
+            if not self.read_only:
+                self._store.flush()
             self._pool = QueryPool(self.location)
         return self._pool
 
@@ -345,6 +356,7 @@ class OxigraphStore(Store):
         using_named_graphs: list[str] | None = None,
     ) -> None:
         """Apply a SPARQL update with Oxigraph."""
+        self._check_writable()
         if using_graphs or using_named_graphs:
             sparql = add_using_clauses(
                 sparql, using_graphs or [], using_named_graphs or []
@@ -362,9 +374,15 @@ class OxigraphStore(Store):
 
     def load(self, path: Path, graph: str, *, format: str | None = None) -> int:
         """Bulk-load a file into ``graph``; a failed load leaves the store unchanged."""
+        self._check_writable()
         rdf = rdf_format(format) if format else format_for_path(path)
         if not path.is_file():
             raise DataError(f"{path}: no such file")
+        if rdf.supports_datasets:
+            raise DataError(
+                f"{path}: a dataset format cannot be loaded into one graph",
+                hint="give a triple format: nt, ttl, rdf or jsonld",
+            )
         existed = graph in self.graphs()
         target = _staging_graph() if existed else graph
         try:
@@ -373,7 +391,9 @@ class OxigraphStore(Store):
             self._store.remove_graph(ox.NamedNode(target))
             raise DataError(f"{path}: {error}", hint="nothing was loaded") from None
         if existed:
-            self.update(f"DROP SILENT GRAPH <{graph}> ; MOVE <{target}> TO <{graph}>")
+            self.update(
+                f"DROP SILENT GRAPH <{graph}> ; MOVE SILENT <{target}> TO <{graph}>"
+            )
         self._changed()
         log.info("loaded %s into <%s>", path, graph)
 
@@ -396,6 +416,7 @@ class OxigraphStore(Store):
         """
         if not transaction.dropped and not transaction.added:
             return
+        self._check_writable()
         with self._writing:
             if any(map(self._exists, transaction.dropped)):
                 operations = [f"DROP SILENT GRAPH <{g}>" for g in transaction.dropped]
@@ -461,7 +482,8 @@ class OxigraphStore(Store):
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-        self._store.flush()
+        if not self.read_only:
+            self._store.flush()
         del self._store
 
 
@@ -490,8 +512,12 @@ def nquads(transaction: Transaction) -> bytes:
     return b"".join(parts)
 
 
-def open_store(location: str | Path | None) -> Store:
-    """Open the store at ``location``: a folder, or a SPARQL endpoint's address."""
+def open_store(location: str | Path | None, *, read_only: bool = False) -> Store:
+    """Open the store at ``location``: a folder, or a SPARQL endpoint's address.
+
+    ``read_only`` opens a folder as a read-only view, which another process may
+    hold open for writing; it sees the data as they were when it was opened.
+    """
     if location is None or str(location) == ":memory:":
         return OxigraphStore(None)
     text = str(location)
@@ -500,4 +526,4 @@ def open_store(location: str | Path | None) -> Store:
 
         return RemoteStore(RemoteConfig.from_location(text))
 
-    return OxigraphStore(Path(text).expanduser())
+    return OxigraphStore(Path(text).expanduser(), read_only=read_only)

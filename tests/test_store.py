@@ -14,7 +14,13 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from rusmeco.core.errors import DataError, NotFound, QuerySyntaxError, RusmecoError
+from rusmeco.core.errors import (
+    DataError,
+    NotFound,
+    QuerySyntaxError,
+    RusmecoError,
+    StoreUnavailable,
+)
 from rusmeco.kb.store import Store, Transaction, open_store
 
 EX = "http://example.org/"
@@ -110,6 +116,31 @@ def test_load_replaces_the_graph(store: Store, tmp_path: Path) -> None:
 
     assert store.load(source, GRAPH) == 4
     assert store.graphs() == {GRAPH: 4}
+
+
+def test_load_of_an_empty_file_empties_the_graph(store: Store, tmp_path: Path) -> None:
+    store.replace_graph(GRAPH, triples(3))
+    store.replace_graph(EX + "graph/other", triples(2))
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("")
+
+    assert store.load(empty, GRAPH) == 0
+    assert store.graphs() == {EX + "graph/other": 2}
+
+
+@pytest.mark.parametrize("suffix", ["nq", "trig"])
+def test_load_of_a_dataset_format_into_one_graph_is_refused(
+    store: Store, tmp_path: Path, suffix: str
+) -> None:
+    source = tmp_path / f"quads.{suffix}"
+    source.write_text(f"<{EX}s> <{EX}p> <{EX}o> <{EX}graph/b> .\n")
+    if suffix == "trig":
+        source.write_text(f"<{EX}graph/b> {{ <{EX}s> <{EX}p> <{EX}o> }}\n")
+
+    with pytest.raises(DataError, match="dataset format"):
+        store.load(source, GRAPH)
+
+    assert store.graphs() == {}
 
 
 def test_load_reads_gzipped_turtle(store: Store, tmp_path: Path) -> None:
@@ -224,3 +255,19 @@ def test_store_keeps_data_across_reopening(tmp_path: Path) -> None:
 
     with open_store(tmp_path / "kept") as second:
         assert second.graphs() == {GRAPH: 3}
+
+
+def test_read_only_store_opens_beside_a_writer_and_refuses_writes(
+    tmp_path: Path,
+) -> None:
+    with open_store(tmp_path / "kept") as writer:
+        writer.replace_graph(GRAPH, triples(3))
+
+        with open_store(tmp_path / "kept", read_only=True) as reader:
+            assert reader.graphs() == {GRAPH: 3}
+            with pytest.raises(StoreUnavailable, match="read-only"):
+                reader.replace_graph(GRAPH, triples(1))
+            with pytest.raises(StoreUnavailable, match="read-only"):
+                reader.update(f"CLEAR GRAPH <{GRAPH}>")
+
+        assert writer.graphs() == {GRAPH: 3}
