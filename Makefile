@@ -51,7 +51,8 @@ format: install  ## Format the code.
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install  ## Run the benchmarks and rewrite BENCHMARKS.md.
+bench: install  ## Install the bench extra, run the benchmarks, rewrite BENCHMARKS.md.
+	$(BIN)/python -m pip install --quiet -e '.[test,docs,bench]'
 	$(BIN)/python -m bench
 
 clean:  ## Remove the virtual environment and the demo store.

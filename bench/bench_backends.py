@@ -24,8 +24,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
-from bench.bench_endpoint import PROLOGUE, QUERIES
 from bench.generate import generate
+from bench.queries import PROLOGUE, QUERIES
 from bench.report import machine, write_section
 from rusmeco.kb.remote import RemoteStore
 from rusmeco.kb.store import OxigraphStore
