@@ -136,8 +136,12 @@ FOLD_VERBS = {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0}
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUP = re.compile(r"^\d{3}(?:,\d+)?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_HINT_WORDS = sorted({*NUMBER_WORDS, *FOLD_WORDS, *FOLD_VERBS})
+# The look-ahead on the first character lets the scan pass quickly over places
+# where no digit or number word starts (same matches, several times faster).
 _HINT = re.compile(
-    r"\d+|\b(?:" + "|".join(sorted({*NUMBER_WORDS, *FOLD_WORDS, *FOLD_VERBS})) + r")\b",
+    r"(?=[\d" + "".join(sorted({w[0] for w in _HINT_WORDS})) + r"])"
+    r"(?:\d+|\b(?:" + "|".join(_HINT_WORDS) + r")\b)",
     re.IGNORECASE,
 )
 
@@ -349,7 +353,8 @@ def _windows(
     if not hits:
         return []
     starts = doc.to_array("IDX")
-    tokens = numpy.searchsorted(starts, hits, side="right") - 1
+    offsets = numpy.array(hits, dtype=starts.dtype)  # same type: no float compares
+    tokens = numpy.searchsorted(starts, offsets, side="right") - 1
     windows: list[tuple[int, int]] = []
     for token in sorted(set(tokens.tolist())):
         begin, end = max(0, token - before), min(len(doc), token + after)
