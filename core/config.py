@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +29,17 @@ def default_store_location() -> str:
     return str(Path(user_data_dir("rusmeco")) / "store")
 
 
+# What a number setting must look like, by the type it is read as.
+_NUMBER_KINDS = {int: "a whole number", float: "a number"}
+
+# A location that starts like an address ("ftp://..."), not like a folder path.
+_ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+# Characters an IRI may not hold (RFC 3987), besides controls and spaces.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
 def _env_number(name: str, default: float, kind: type[float] | type[int]) -> float:
     value = os.environ.get(name)
     if not value:
@@ -36,7 +48,7 @@ def _env_number(name: str, default: float, kind: type[float] | type[int]) -> flo
         number = kind(value)
     except ValueError:
         raise ConfigError(
-            f"{name}={value!r} is not a {kind.__name__}",
+            f"{name}={value!r} is not {_NUMBER_KINDS[kind]}",
             hint=f"set {name} to a positive number or unset it",
         ) from None
     if number <= 0:
@@ -87,5 +99,37 @@ class Settings:
             search_index=os.environ.get(ENV_SEARCH_INDEX) or None,
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
+        settings = replace(settings, **chosen)
+        check_store_location(settings.store)
+        check_base_iri(settings.base_iri)
 
-        return replace(settings, **chosen)
+        return settings
+
+
+def check_store_location(location: str) -> None:
+    """Refuse an empty store location and addresses other than http(s)."""
+    if not location.strip():
+        raise ConfigError(
+            "the store location is empty",
+            hint=f"give a folder or an http(s) address with --store or {ENV_STORE}, "
+            f"or leave both out for the default {default_store_location()}",
+        )
+    if _ADDRESS.match(location) and not location.startswith(("http://", "https://")):
+        scheme = location.split(":", 1)[0]
+        raise ConfigError(
+            f"the store location {location!r} is a {scheme}:// address, "
+            "neither a folder nor an http(s) one",
+            hint="a store is a folder, or a SPARQL endpoint's http:// or https:// "
+            "address",
+        )
+
+
+def check_base_iri(base_iri: str) -> None:
+    """Refuse a base of instance IRIs that is not an absolute IRI."""
+    if _SCHEME.match(base_iri) and not _NOT_IN_IRI.search(base_iri):
+        return
+    raise ConfigError(
+        f"the base IRI {base_iri!r} is not an absolute IRI",
+        hint=f"set --base-iri or {ENV_BASE_IRI} to an address such as "
+        f"{DEFAULT_BASE_IRI}, or leave both out",
+    )

@@ -35,3 +35,46 @@ def test_bad_numbers_are_configuration_errors(
 
     with pytest.raises(ConfigError, match="RUSMECO_RESULT_LIMIT"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("RUSMECO_RESULT_LIMIT", "2.5", "is not a whole number"),
+        ("RUSMECO_QUERY_TIMEOUT", "soon", "is not a number"),
+    ],
+)
+def test_bad_numbers_are_named_in_plain_words(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, words: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ConfigError, match=words):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize("value", ["notaniri", "http://kg.example/a b/", ""])
+def test_base_iri_must_be_an_absolute_iri(value: str) -> None:
+    with pytest.raises(ConfigError, match="not an absolute IRI"):
+        Settings.from_env(base_iri=value)
+
+
+@pytest.mark.parametrize("value", ["ftp://x/y", "file:///data/store", "", "  "])
+def test_store_location_must_be_a_folder_or_an_http_address(value: str) -> None:
+    with pytest.raises(ConfigError, match="store location"):
+        Settings.from_env(store=value)
+
+
+@pytest.mark.parametrize(
+    "value", ["https://kg.example/sparql", "relative/store", "C:\\stores\\kg", "a:b"]
+)
+def test_store_locations_that_are_accepted(value: str) -> None:
+    assert Settings.from_env(store=value).store == value
+
+
+def test_empty_store_variable_means_the_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RUSMECO_STORE", "")
+
+    assert Settings.from_env().store.startswith(str(tmp_path / "xdg"))
