@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from rusmeco.cli.context import Context, pass_context
-from rusmeco.core.errors import DataError
+from rusmeco.cli.search import refresh_index
+from rusmeco.core.errors import DataError, NotFound
 
 if TYPE_CHECKING:
     from rusmeco.ingest.concepts import Catalogue
@@ -72,7 +73,8 @@ def ingest(
     """Annotate documents in PATHS (files, folders, globs) and store each in its graph.
 
     Plain text, Markdown, HTML, PDF, DOCX, CSV and JSON lines. A file that cannot be
-    read is reported and leaves nothing in the store; the others go on.
+    read is reported and leaves nothing in the store; the others go on, and the
+    command exits with code 3 at the end.
     """
     from rusmeco.ingest.readers import expand
     from rusmeco.ingest.service import Ingester
@@ -98,8 +100,18 @@ def ingest(
         click.echo(f"{count:>9}  {kind}")
     for failure in report.failures:
         click.secho(f"failed {failure.source}: {failure.reason}", fg="red", err=True)
-    if report.failures and not report.documents:
+    if not report.failures:
+        return
+    if not report.documents:
         raise DataError(f"none of the {len(report.failures)} inputs could be ingested")
+    if not dry_run:
+        refresh_index(context)
+    raise DataError(
+        f"{len(report.failures)} inputs could not be ingested",
+        hint=f"the other {len(report.documents)} documents "
+        + ("would be stored" if dry_run else "were stored")
+        + "; each failed input is named above",
+    )
 
 
 @click.command()
@@ -203,5 +215,27 @@ def delete(context: Context, documents: tuple[str, ...]) -> None:
     from rusmeco.ingest.service import delete_document
 
     for document in documents:
+        check_document_iri(document, context.settings.base_iri)
         graph = delete_document(context.store, context.settings, document)
         click.echo(f"deleted <{graph}>")
+
+
+def check_document_iri(document: str, base_iri: str) -> None:
+    """Refuse an IRI that is neither a case study's nor an ingested document's graph."""
+    if "://" not in document:
+        return
+    from rusmeco.ingest.rdf import case_iri, document_graph
+    from rusmeco.ontology.namespaces import InstanceIris
+
+    iris = InstanceIris(base_iri)
+    graphs, cases = document_graph(iris, ""), case_iri(iris, "")
+    iri = document.rstrip("/")
+    for start in (graphs, cases):
+        key = iri[len(start) :] if iri.startswith(start) else ""
+        if key and "/" not in key:
+            return
+    raise NotFound(
+        f"<{document}> is not an ingested document",
+        hint=f"give a document's key, its graph <{graphs}KEY> or its case "
+        f"study <{cases}KEY>",
+    )

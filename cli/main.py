@@ -1,8 +1,9 @@
 """The ``rusmeco`` command: build, load, query, export and serve the knowledge graph.
 
 Exit codes: 0 success; 1 unexpected error; 2 usage or configuration error;
-3 bad input data; 4 malformed SPARQL; 5 store unavailable; 6 not found;
-7 validation failed; 8 query stopped at its time limit.
+3 bad input data; 4 malformed SPARQL; 5 store (or SERVICE endpoint) unavailable;
+6 not found (also a missing store); 7 validation failed; 8 query stopped at its
+time limit.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from rusmeco.cli.context import Context, pass_context
+from rusmeco.cli.context import COMMAND_ACCESS, Access, Context, pass_context
 from rusmeco.core.config import ENV_BASE_IRI, ENV_STORE, Settings
 from rusmeco.core.errors import RusmecoError
+
+if TYPE_CHECKING:
+    from pyoxigraph import RdfFormat
 
 
 class RusmecoGroup(click.Group):
@@ -30,6 +34,33 @@ class RusmecoGroup(click.Group):
         except RusmecoError as error:
             click.secho(str(error), fg="red", err=True)
             ctx.exit(error.exit_code)
+
+
+class IriParam(click.ParamType):
+    """A value that must be an absolute IRI, such as the name of a graph."""
+
+    name = "IRI"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        """Return ``value`` if it is an absolute IRI; fail with the reason if not."""
+        import pyoxigraph as ox
+
+        try:
+            ox.NamedNode(value)
+        except ValueError as error:
+            self.fail(
+                f"{value!r} is not an absolute IRI ({error}); "
+                "write e.g. http://example.org/graph/people or urn:example:people",
+                param,
+                ctx,
+            )
+
+        return str(value)
+
+
+IRI = IriParam()
 
 
 @click.group(cls=RusmecoGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,7 +85,8 @@ def cli(
     """RUSMECO knowledge graph: management practices and SME case studies."""
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    context = Context(Settings.from_env(store=store, base_iri=base_iri))
+    access = COMMAND_ACCESS.get(ctx.invoked_subcommand or "", Access.CREATE)
+    context = Context(Settings.from_env(store=store, base_iri=base_iri), access)
     ctx.obj = context
     ctx.call_on_close(context.close)
 
@@ -84,19 +116,53 @@ def build(context: Context) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--graph", "graph", required=True, metavar="IRI", help="Target graph.")
 @click.option(
-    "--format", "format_", metavar="FMT", help="nt, nq, ttl, trig, rdf, jsonld."
+    "--graph",
+    "graph",
+    type=IRI,
+    help="Target graph (needed for triple formats; N-Quads and TriG name their own).",
+)
+@click.option(
+    "--format",
+    "format_",
+    metavar="FMT",
+    help="nt, nq, ttl, trig, rdf, jsonld [default: from the file name].",
 )
 @pass_context
-def load(context: Context, file: Path, graph: str, format_: str | None) -> None:
-    """Load an RDF FILE into a named graph, replacing what the graph held."""
+def load(context: Context, file: Path, graph: str | None, format_: str | None) -> None:
+    """Load an RDF FILE into a named graph, replacing what the graph held.
+
+    An N-Quads or TriG file names its own graphs: each of them is replaced.
+    """
+    rdf = _file_format(file, format_)
+    if rdf.supports_datasets:
+        if graph is not None:
+            raise click.UsageError(
+                f"{file.name} is {rdf.name}, which names its own graphs; "
+                "leave out --graph"
+            )
+        from rusmeco.kb.datasets import load_dataset
+
+        for name, count in load_dataset(context.store, file, rdf).items():
+            click.echo(f"{count} triples in <{name}>")
+        return
+    if graph is None:
+        raise click.UsageError(
+            f"{file.name} is {rdf.name}, which names no graph; give --graph IRI"
+        )
     count = context.store.load(file, graph, format=format_)
     click.echo(f"{count} triples in <{graph}>")
 
 
+def _file_format(file: Path, format_: str | None) -> RdfFormat:
+    """Return the RDF format given with --format, or told by the file name."""
+    from rusmeco.kb.formats import format_for_path, rdf_format
+
+    return rdf_format(format_) if format_ else format_for_path(file)
+
+
 @cli.command()
-@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.argument("source", type=click.File("rb"))
 @click.option(
     "--format",
     "format_",
@@ -108,10 +174,17 @@ def load(context: Context, file: Path, graph: str, format_: str | None) -> None:
 @click.option("--limit", type=int, default=None, help="Keep at most this many rows.")
 @pass_context
 def query(context: Context, source: Any, format_: str, limit: int | None) -> None:
-    """Run the SPARQL query in SOURCE (a .rq file, or - for standard input)."""
-    from rusmeco.cli.output import write_result
+    """Run the SPARQL query in SOURCE (a .rq file, or - for standard input).
 
-    result = context.store.query(source.read(), limit=limit)
+    Only queries: SELECT, ASK, CONSTRUCT and DESCRIBE. SERVICE may call only the
+    hosts in RUSMECO_SERVICE_ALLOWLIST, as on the web service.
+    """
+    from rusmeco.cli.output import write_result
+    from rusmeco.cli.querying import check_query, read_query, run_query
+
+    sparql = read_query(source)
+    check_query(sparql, format_, context.settings)
+    result = run_query(context.store, sparql, limit)
     write_result(result, format_)
     if result.truncated:
         click.secho(f"Results cut at {limit} rows.", fg="yellow", err=True)
@@ -125,7 +198,7 @@ def query(context: Context, source: Any, format_: str, limit: int | None) -> Non
     default="nq",
     show_default=True,
 )
-@click.option("--graph", metavar="IRI", help="Export only this named graph.")
+@click.option("--graph", type=IRI, help="Export only this named graph.")
 @click.option(
     "-o", "--output", type=click.File("wb"), default="-", help="File to write."
 )
@@ -141,7 +214,7 @@ GRAPHS_SHOWN_PER_FOLDER = 50
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--graph", metavar="IRI", help="Count only what this named graph holds.")
+@click.option("--graph", type=IRI, help="Count only what this named graph holds.")
 @click.option(
     "--every-graph",
     is_flag=True,

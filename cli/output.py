@@ -10,16 +10,31 @@ from rusmeco.kb.formats import rdf_format
 from rusmeco.kb.results import serialize_graph, serialize_results
 from rusmeco.kb.store import QueryResult, Term
 
+# Formats of triples (CONSTRUCT, DESCRIBE); the others are of solutions.
+GRAPH_FORMATS = ("ttl", "nt")
+
+
+def check_format(kind: str, format_: str) -> None:
+    """Refuse a format that does not fit an answer of ``kind`` (``graph`` or not)."""
+    if format_ == "table":
+        return
+    if kind == "graph" and format_ not in GRAPH_FORMATS:
+        raise click.UsageError(
+            f"--format {format_} is for SELECT and ASK results; "
+            "a CONSTRUCT or DESCRIBE query gives ttl (the default) or nt"
+        )
+    if kind != "graph" and format_ in GRAPH_FORMATS:
+        raise click.UsageError("--format ttl and nt are for CONSTRUCT and DESCRIBE")
+
 
 def write_result(result: QueryResult, format_: str) -> None:
     """Write ``result`` to standard output in ``format_``."""
+    check_format(result.kind, format_)
     if result.kind == "graph":
-        chosen = format_ if format_ in ("ttl", "nt") else "ttl"
+        chosen = format_ if format_ in GRAPH_FORMATS else "ttl"
         sys.stdout.buffer.write(serialize_graph(result, rdf_format(chosen)))
     elif format_ == "table":
         click.echo(table(result))
-    elif format_ in ("ttl", "nt"):
-        raise click.UsageError("--format ttl and nt are for CONSTRUCT and DESCRIBE")
     else:
         sys.stdout.buffer.write(serialize_results(result, format_))
 

@@ -50,6 +50,11 @@ def refresh_after_writes(_result: Any, **_options: Any) -> None:
     context = ctx.find_object(Context)
     if ctx.invoked_subcommand not in WRITING_COMMANDS or context is None:
         return
+    refresh_index(context)
+
+
+def refresh_index(context: Context) -> None:
+    """Bring the search index up to date with the store and say so."""
     from rusmeco.search import service
 
     report = service.refresh(context.store, context.settings)

@@ -71,6 +71,14 @@ class StoreUnavailable(RusmecoError):
     exit_code = 5
 
 
+class EndpointUnreachable(RusmecoError):
+    """A SPARQL endpoint that a query calls with SERVICE cannot be reached."""
+
+    prefix = "Endpoint unreachable"
+    status = 502
+    exit_code = 5
+
+
 class NotFound(RusmecoError):
     """A requested resource, graph or query does not exist."""
 

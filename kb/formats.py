@@ -32,17 +32,14 @@ def rdf_format(name: str) -> RdfFormat:
 def format_for_path(path: Path) -> RdfFormat:
     """Guess the RDF format of a file from its suffix, ignoring a trailing ``.gz``."""
     suffixes = [suffix for suffix in path.suffixes if suffix != ".gz"]
+    known = ", ".join(f".{name}" for name in sorted(FORMATS))
+    hint = f"name the file with one of {known} (`rusmeco load` also takes --format)"
     if not suffixes:
         raise DataError(
-            f"{path}: cannot tell the RDF format from the file name",
-            hint="give the format explicitly, e.g. --format ttl",
+            f"{path}: cannot tell the RDF format from the file name", hint=hint
         )
     found = RdfFormat.from_extension(suffixes[-1].lstrip("."))
     if found is None:
-        known = ", ".join(f".{name}" for name in sorted(FORMATS))
-        raise DataError(
-            f"{path}: unknown RDF file suffix {suffixes[-1]!r}",
-            hint=f"rename it to one of {known} or give the format explicitly",
-        )
+        raise DataError(f"{path}: unknown RDF file suffix {suffixes[-1]!r}", hint=hint)
 
     return found

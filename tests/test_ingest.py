@@ -16,7 +16,7 @@ from ingest_helpers import EX, load_small_catalogue
 
 from rusmeco.cli.main import cli
 from rusmeco.core.config import Settings
-from rusmeco.core.errors import NotFound
+from rusmeco.core.errors import DataError, NotFound
 from rusmeco.ingest.rdf import document_graph
 from rusmeco.ingest.service import Ingester, delete_document
 from rusmeco.kb.store import Store, open_store
@@ -184,7 +184,9 @@ def test_bad_files_get_one_line_each_and_leave_nothing(
     lines = [line for line in result.stderr.splitlines() if line.startswith("failed")]
     mentions = [line for line in result.output.splitlines() if "huge.txt" in line]
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == DataError.exit_code, result.output
+    assert f"{len(expected)} inputs could not be ingested" in result.stderr
+    assert "Search index updated (2 case studies" in result.stderr
     assert len(lines) == len(expected) and len(mentions) == 1
     for name, words in expected.items():
         [line] = [line for line in lines if f"{name}:" in line]
