@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from rusmeco.kb.store import Store, Term
+from rusmeco.kb.store import OxigraphStore, Store, Term
 from rusmeco.search import schema
 from rusmeco.search.facets import CASE, FACETS, PRACTICE, Facet
 from rusmeco.search.text import lemmas_of_many, text_language
@@ -93,7 +93,12 @@ def compact(iri: str, base: str) -> str:
 
 
 def select_all(store: Store, sparql: str) -> Iterator[dict[str, Term]]:
-    """Yield every solution of ``sparql``, asking for PAGE solutions at a time."""
+    """Yield every solution of ``sparql``: at once from the embedded store, else
+    PAGE solutions at a time (a remote endpoint may cap its answers; each page
+    sorts and evaluates the whole query again)."""
+    if isinstance(store, OxigraphStore):
+        yield from store.query(sparql).bindings()
+        return
     offset = 0
     while True:
         order = _selected_variables(sparql)

@@ -17,16 +17,35 @@ KINDS = (CASE, PRACTICE)
 
 NACE_SCHEME = "http://data.europa.eu/ux2/nace2/nace2"
 
+# Oxigraph plans a UNION of sequence paths well, but an alternative path (``a|b``)
+# joined with further patterns can run for minutes on a million triples: the
+# facets spell every alternative out as a branch of its own.
+
+
+def _union(*branches: str) -> str:
+    """Return SPARQL patterns joined by UNION, each in a group of its own."""
+    return "\n  UNION ".join(f"{{ {branch} }}" for branch in branches)
+
+
 # Organisations a case study is about: participants, coordinator, adopters.
-_FIRMS = "rus:participant|rus:coordinator|rus:reportsAdoption/rus:adopter"
+_FIRMS = ("rus:participant", "rus:coordinator", "rus:reportsAdoption/rus:adopter")
 # Practices a case study reports: mentioned in its text or adopted.
-_PRACTICES = "rus:mentionsPractice|rus:reportsAdoption/rus:adoptedPractice"
-_REGIONS = f"""
-  {{ ?case rus:region|rus:reportsAdoption/rus:region ?region }}
-  UNION {{ ?case {_FIRMS} ?firm . ?firm rus:region ?region }}
-  ?region a rus:Region .
-"""
-_OBSERVATIONS = "rus:reportsObservation|rus:reportsAdoption/rus:hasObservation"
+_PRACTICES = ("rus:mentionsPractice", "rus:reportsAdoption/rus:adoptedPractice")
+_REGIONS = (
+    "  "
+    + _union(
+        "?case rus:region ?region",
+        "?case rus:reportsAdoption/rus:region ?region",
+        *(f"?case {firm}/rus:region ?region" for firm in _FIRMS),
+    )
+    + "\n  ?region a rus:Region .\n"
+)
+_OBSERVATIONS = ("rus:reportsObservation", "rus:reportsAdoption/rus:hasObservation")
+
+
+def _each(paths: tuple[str, ...], template: str) -> str:
+    """Return the UNION of ``template`` with ``{path}`` replaced by each path."""
+    return "  " + _union(*(template.format(path=path) for path in paths))
 
 
 @dataclass(frozen=True)
@@ -61,23 +80,25 @@ CASE_FACETS: tuple[Facet, ...] = (
         CASE,
         "Practice",
         "Практика",
-        f"  ?case {_PRACTICES} ?value .",
+        _each(_PRACTICES, "?case {path} ?value"),
     ),
     Facet(
         "goal",
         CASE,
         "Goal",
         "Цель",
-        f"  ?case {_PRACTICES} ?practice . ?practice rus:servesGoal ?value .",
+        _each(_PRACTICES, "?case {path}/rus:servesGoal ?value"),
     ),
     Facet(
         "capability",
         CASE,
         "Capability needed",
         "Необходимые компетенции",
-        f"""  {{ ?case {_PRACTICES} ?practice .
-    ?practice rus:requiresCapability ?value }}
-  UNION {{ ?case rus:reportsAdoption/rus:involvesCapability ?value }}""",
+        "  "
+        + _union(
+            *(f"?case {path}/rus:requiresCapability ?value" for path in _PRACTICES),
+            "?case rus:reportsAdoption/rus:involvesCapability ?value",
+        ),
     ),
     Facet(
         "factor",
@@ -111,32 +132,49 @@ CASE_FACETS: tuple[Facet, ...] = (
         CASE,
         "Context reported as",
         "Контекст как",
-        "  ?case (rus:reportsContext|rus:reportsAdoption/rus:hasInfluence)"
-        "/rus:polarity ?value .",
+        _each(
+            ("rus:reportsContext", "rus:reportsAdoption/rus:hasInfluence"),
+            "?case {path}/rus:polarity ?value",
+        ),
     ),
     Facet(
         "indicator",
         CASE,
         "Indicator with reported values",
         "Показатель с данными",
-        f"  ?case {_OBSERVATIONS} ?observation .\n"
-        "  ?observation rus:observedIndicator|rus:indicator ?value .",
+        _each(_OBSERVATIONS, "?case {path} ?observation")
+        + "\n  "
+        + _union(
+            "?observation rus:observedIndicator ?value",
+            "?observation rus:indicator ?value",
+        ),
     ),
     Facet(
         "outcome",
         CASE,
         "Reported outcome",
         "Результат",
-        f"  ?case {_OBSERVATIONS} ?observation .\n"
-        "  ?observation rus:outcome|rus:direction ?value .",
+        _each(_OBSERVATIONS, "?case {path} ?observation")
+        + "\n  "
+        + _union(
+            "?observation rus:outcome ?value", "?observation rus:direction ?value"
+        ),
     ),
     Facet(
         "sector",
         CASE,
         "Sector (NACE)",
         "Отрасль (NACE)",
-        f"""  {{ ?case rus:sector|rus:reportsAdoption/rus:sector ?sector }}
-  UNION {{ ?case {_FIRMS} ?firm . ?firm rus:sector ?sector }}
+        "  { SELECT DISTINCT ?case ?sector WHERE {\n  "
+        + _union(
+            "?case rus:sector ?sector",
+            "?case rus:reportsAdoption/rus:sector ?sector",
+            *(f"?case {firm}/rus:sector ?sector" for firm in _FIRMS),
+        )
+        # The sectors first, then their NACE sections: the other way round
+        # Oxigraph walks the hierarchy from every concept.
+        + f"""
+  }} }}
   ?sector (skos:exactMatch|skos:closeMatch)?/skos:broader* ?value .
   ?value skos:inScheme <{NACE_SCHEME}> .
   FILTER NOT EXISTS {{ ?value skos:broader ?wider }}""",
@@ -154,17 +192,21 @@ CASE_FACETS: tuple[Facet, ...] = (
         CASE,
         "Country",
         "Страна",
-        f"""  {{ ?case rus:participantCountry|rus:coordinatorCountry ?value }}
-  UNION {{ ?case {_FIRMS} ?firm . ?firm rus:country ?value }}
-  UNION {{ {_REGIONS} ?value a rus:Country ; skos:notation ?code .
-           FILTER (STR(?code) = "RU") }}""",
+        "  "
+        + _union(
+            "?case rus:participantCountry ?value",
+            "?case rus:coordinatorCountry ?value",
+            *(f"?case {firm}/rus:country ?value" for firm in _FIRMS),
+            f"""{_REGIONS} ?value a rus:Country ; skos:notation ?code .
+           FILTER (STR(?code) = "RU")""",
+        ),
     ),
     Facet(
         "size_class",
         CASE,
         "Size class",
         "Размер предприятия",
-        f"  ?case {_FIRMS} ?firm .\n  ?firm rus:hasKeyFigures/rus:sizeClass ?value .",
+        _each(_FIRMS, "?case {path}/rus:hasKeyFigures/rus:sizeClass ?value"),
     ),
     Facet(
         "year",
