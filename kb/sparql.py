@@ -18,26 +18,43 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from rusmeco.core.errors import DataError
+from rusmeco.core.errors import DataError, QuerySyntaxError
 
 log = logging.getLogger(__name__)
 
+# Deepest nesting of groups, brackets, quoted triples and ``!`` a request may
+# have: far above real queries (a dozen levels), far below a stack overflow.
+# Nested blank nodes, collections and quoted triples also take the parser
+# time that grows steeply with depth (about half a second at 64 levels).
+NESTING_LIMIT = 64
+_OPENERS = {"{": "}", "(": ")", "[": "]"}
+_CLOSERS = frozenset(_OPENERS.values())
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+_IRI = r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
+_STRING = r"""(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
              |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
              |'(?:[^'\\\n\r]|\\.)*'
-             |"(?:[^"\\\n\r]|\\.)*")
-  | (?P<comment>\#[^\n\r]*)
+             |"(?:[^"\\\n\r]|\\.)*")"""
+_COMMENT = r"(?P<comment>\#[^\n\r]*)"
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<space>\s+)
+  | {_IRI}
+  | {_STRING}
+  | {_COMMENT}
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
   | (?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w:%\-]|\\.|\.(?=[\w:%\-]))*)
   | (?P<word>[^\W\d][\w\-]*)
   | (?P<other>.)
     """,
+    re.VERBOSE | re.DOTALL,
+)
+# What the nesting check reads: strings, IRIs and comments as wholes (what they
+# hold does not nest), and the marks that open or close levels.
+_STRUCTURE = re.compile(
+    rf"{_IRI} | {_STRING} | {_COMMENT} | (?P<mark>[{{}}()\[\]<>!])",
     re.VERBOSE | re.DOTALL,
 )
 
@@ -72,6 +89,79 @@ def tokens(text: str) -> Iterator[Token]:
         if kind in ("space", "comment"):
             continue
         yield Token(kind, match.group(), match.start(), match.end())
+
+
+def check_nesting(sparql: str, limit: int = NESTING_LIMIT) -> None:
+    """Raise QuerySyntaxError when ``sparql`` nests deeper than ``limit`` levels.
+
+    Levels are opened by ``{``, ``(``, ``[``, ``<<`` and each ``!`` of a run,
+    outside strings and comments. Brackets inside IRIs count too: the engine may
+    read ``<`` as "less than", and a legitimate IRI closes what it opens.
+    """
+    if _openers(sparql) <= limit and "\\u" not in sparql and "\\U" not in sparql:
+        return
+    text = unescape_codepoints(sparql)
+    depth, where = _deepest(text)
+    if depth > limit:
+        line = text.count("\n", 0, where) + 1
+        column = where - (text.rfind("\n", 0, where) + 1) + 1
+        raise QuerySyntaxError(
+            f"the request nests {depth} levels deep (at line {line}, column "
+            f"{column}), more than the limit of {limit}",
+            hint="groups { }, brackets ( ) and [ ], quoted triples << >> and "
+            "negations ! count as levels; write the request with fewer",
+        )
+
+
+def _openers(text: str) -> int:
+    """Count the characters that could open a level: an upper bound of depth."""
+    return sum(text.count(char) for char in "{([<!")
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """Return the deepest nesting of ``text`` and the offset where it is reached."""
+    depth = run = deepest = where = 0
+    last_end, last = -1, ""
+    for match in _STRUCTURE.finditer(text):
+        kind, char = match.lastgroup, match.group()
+        if kind == "iri":
+            depth, level = _through_iri(char, depth)
+        elif kind == "mark":
+            adjacent = last_end == match.start() and last == char != "!"
+            depth = _step(depth, char, adjacent)
+            negated = last == "!" and not text[last_end : match.start()].strip()
+            run = run + 1 if char == "!" and negated else int(char == "!")
+            level = depth + run
+            last_end, last = match.end(), "" if adjacent else char
+        else:
+            continue
+        if level > deepest:
+            deepest, where = level, match.start()
+
+    return deepest, where
+
+
+def _step(depth: int, char: str, adjacent: bool) -> int:
+    """Return the depth after one mark (never below zero)."""
+    if char in _OPENERS or (char == "<" and adjacent):
+        return depth + 1
+    if char in _CLOSERS or (char == ">" and adjacent):
+        return max(depth - 1, 0)
+
+    return depth
+
+
+def _through_iri(iri: str, depth: int) -> tuple[int, int]:
+    """Return the depth after the brackets of an IRI token, and the deepest in it."""
+    deepest = depth
+    for char in iri:
+        if char in _OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in _CLOSERS:
+            depth = max(depth - 1, 0)
+
+    return depth, deepest
 
 
 def query_form(sparql: str) -> str | None:

@@ -1,12 +1,22 @@
-"""Reading SPARQL text: SERVICE and LOAD targets, FROM, query forms, USING clauses."""
+"""Reading SPARQL text: SERVICE and LOAD targets, FROM, query forms, USING clauses.
+
+Also the nesting check, which keeps requests that would overflow the parser's
+stack away from the engine.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from rusmeco.core.errors import DataError
+from rusmeco.core.errors import DataError, QuerySyntaxError
 from rusmeco.kb.sparql import (
+    NESTING_LIMIT,
     add_using_clauses,
+    check_nesting,
     has_dataset_clause,
     load_sources,
     query_form,
@@ -16,6 +26,7 @@ from rusmeco.kb.sparql import (
 from rusmeco.kb.store import Store
 
 EX = "http://example.org/"
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
 ENDPOINT = "http://remote.example/sparql"
 
 
@@ -172,3 +183,88 @@ def test_rewritten_updates_parse(store: Store) -> None:
     assert rewritten.count("USING <http://example.org/g1>") == 3
     assert rewritten.count("USING NAMED <http://example.org/g2>") == 3
     assert store.query("ASK { ?s ?p ?o }").boolean is False
+
+
+def nested(depth: int, opening: str = "{", closing: str = "}") -> str:
+    """Return an update whose WHERE clause nests ``depth`` levels deep."""
+    inner = "?s ?p ?o" if opening == "{" else "1"
+    body = opening * depth + inner + closing * depth
+    if opening == "{":
+        return f"DELETE {{ ?s ?p ?o }} WHERE {body}"
+
+    return f"DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER({body}) }}"
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"), [("{", "}"), ("(", ")"), ("[ ?p ", "]"), ("<<", ">>")]
+)
+def test_deep_nesting_is_refused_with_its_depth(opening: str, closing: str) -> None:
+    text = "SELECT * WHERE { " + opening * 5000 + "?s ?p ?o" + closing * 5000 + " }"
+
+    with pytest.raises(QuerySyntaxError, match=r"nests 500\d levels deep") as caught:
+        check_nesting(text)
+
+    assert f"the limit of {NESTING_LIMIT}" in caught.value.message
+    assert caught.value.exit_code == 4
+    assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ASK { FILTER(" + "!" * 200 + "true) }",
+        "ASK { FILTER(" + "! " * 200 + "true) }",
+        "ASK { FILTER(?a<" + "(" * 200 + "1" + ")" * 200 + ">?b) }",
+        "SELECT * " + "\\u007B" * 200 + " ?s ?p ?o " + "}" * 200,
+        "SELECT * {" * 100,
+    ],
+)
+def test_every_way_of_nesting_counts(text: str) -> None:
+    with pytest.raises(QuerySyntaxError):
+        check_nesting(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT * { ?s ?p "' + "{" * 200 + '" }',
+        "SELECT * { ?s ?p '''" + "(\n" * 200 + "''' }",
+        "SELECT * { ?s ?p ?o } # " + "[" * 200,
+        "SELECT * { ?s ?p <http://example.org/a_(b)> }" * 200,
+        "ASK { FILTER(" + " && ".join(["!?a"] * 200) + ") }",
+        ")" * 200 + " SELECT * {}",
+        "SELECT * { ?s ?p ?o " + "FILTER(?o != 1) " * 200 + "}",
+    ],
+)
+def test_what_does_not_nest_is_not_counted(text: str) -> None:
+    check_nesting(text)
+
+
+def test_the_limit_is_reached_not_passed() -> None:
+    check_nesting(nested(NESTING_LIMIT))
+
+    with pytest.raises(QuerySyntaxError, match=f"nests {NESTING_LIMIT + 1} levels"):
+        check_nesting(nested(NESTING_LIMIT + 1))
+
+
+def test_the_bundled_queries_nest_far_below_the_limit() -> None:
+    for path in QUERIES.glob("*.rq"):
+        check_nesting(path.read_text(encoding="utf-8"), NESTING_LIMIT // 4)
+
+
+def test_the_store_parses_what_the_check_lets_through(store: Store) -> None:
+    store.update(nested(NESTING_LIMIT))
+    store.update(nested(NESTING_LIMIT - 2, "(", ")"))
+
+
+def test_the_check_stops_what_would_crash_the_engine() -> None:
+    """A request the engine cannot parse without overflowing its stack is refused."""
+    update = nested(5000)
+    crash = "import sys, pyoxigraph\npyoxigraph.Store().update(sys.stdin.read())\n"
+    engine = subprocess.run(
+        [sys.executable, "-c", crash], input=update, text=True, capture_output=True
+    )
+
+    assert engine.returncode < 0
+    with pytest.raises(QuerySyntaxError):
+        check_nesting(update)
