@@ -10,7 +10,12 @@ from rusmeco.cli.output import check_format
 from rusmeco.core.config import ENV_SERVICE_ALLOWLIST, Settings
 from rusmeco.core.errors import DataError, EndpointUnreachable
 from rusmeco.kb.evaluation import QueryResult
-from rusmeco.kb.sparql import service_targets, tokens, unescape_codepoints
+from rusmeco.kb.sparql import (
+    check_nesting,
+    service_targets,
+    tokens,
+    unescape_codepoints,
+)
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import PREFIXES
 
@@ -45,7 +50,8 @@ def read_query(source: IO[bytes]) -> str:
 
 
 def check_query(sparql: str, format_: str, settings: Settings) -> None:
-    """Refuse updates, formats that do not fit the query form, unlisted SERVICEs."""
+    """Refuse deep nesting, updates, formats that do not fit, unlisted SERVICEs."""
+    check_nesting(sparql)
     word = first_word(sparql)
     if word in UPDATE_WORDS:
         raise click.UsageError(

@@ -526,3 +526,24 @@ def test_validate_of_a_file_of_unknown_format_gives_a_hint_it_can_follow(
     assert "data.xyz" in result.output
     assert "give the format explicitly" not in result.output
     assert ".ttl" in result.output
+
+
+def test_deeply_nested_query_is_refused_without_a_crash(
+    runner: CliRunner, tmp_path: Path, people: Path
+) -> None:
+    store = tmp_path / "store"
+    invoke(runner, store, "load", str(people), "--graph", GRAPH)
+    deep = tmp_path / "deep.rq"
+    deep.write_text("SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o " + "} " * 5000)
+
+    command = Path(sys.executable).parent / "rusmeco"
+
+    result = subprocess.run(
+        [str(command), "--store", str(store), "query", str(deep)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == QuerySyntaxError.exit_code, result.stderr
+    assert "nests 5000 levels deep" in result.stderr
