@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rusmeco.core.errors import DataError, StoreUnavailable
 from rusmeco.search.build import compact
 from rusmeco.search.facets import CASE, FACETS, KINDS, Facet, facet_named
+from rusmeco.search.tally import Ids, Mask, Scores, Tally
 from rusmeco.search.text import Segment, query_lemmas, segments, snippet
 
 log = logging.getLogger(__name__)
@@ -31,8 +34,6 @@ MAX_TEXT = 500
 MAX_FILTER_VALUES = 20
 DEFAULT_FACET_TIME_LIMIT = 0.2
 MAX_FACET_TIME_LIMIT = 2.0
-# SQLite calls the progress handler every so many virtual machine steps.
-PROGRESS_STEPS = 1000
 TITLE_WEIGHT = 5.0
 
 
@@ -142,6 +143,8 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._tally: tuple[tuple[int, int], Tally] | None = None
+        self._tally_lock = threading.Lock()
 
     def exists(self) -> bool:
         """Tell whether the index file is there."""
@@ -164,10 +167,6 @@ class SearchIndex:
             # Autocommit: no statement leaves a read transaction (and its lock) open.
             current = sqlite3.connect(
                 uri, uri=True, check_same_thread=False, isolation_level=None
-            )
-            current.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS hits"
-                " (id INTEGER PRIMARY KEY, score REAL)"
             )
             self._local.connection, self._local.stamp = current, stamp
             log.debug("opened the search index %s", self.path)
@@ -193,14 +192,31 @@ class SearchIndex:
         request.check()
         started = time.perf_counter()
         connection = self.connection()
+        tally = self.tally(connection)
         lemmas = query_lemmas(request.text) if request.text.strip() else []
         filters = self._known_filters(request)
-        total = self._collect_hits(connection, request.kind, lemmas, filters)
-        hits = self._page(connection, request, set(lemmas)) if total else []
-        facets = self._facets(connection, request, filters, total, lemmas)
+        ids, scores = self._matches(connection, tally, request.kind, lemmas, filters)
+        hits = (
+            self._page(connection, tally, request, ids, scores, set(lemmas))
+            if len(ids)
+            else []
+        )
+        everything = not filters and not lemmas
+        chosen = None if everything else tally.mask(ids)
+        facets = self._facets(connection, tally, request, filters, chosen, len(ids))
         took = (time.perf_counter() - started) * 1000
 
-        return SearchResult(request, total, hits, facets, lemmas, took)
+        return SearchResult(request, len(ids), hits, facets, lemmas, took)
+
+    def tally(self, connection: sqlite3.Connection | None = None) -> Tally:
+        """Return the documents and facet values in memory, read once per file."""
+        connection = connection or self.connection()
+        stamp = self._local.stamp
+        with self._tally_lock:
+            if self._tally is None or self._tally[0] != stamp:
+                self._tally = (stamp, Tally.read(connection))
+
+            return self._tally[1]
 
     def _known_filters(self, request: SearchRequest) -> dict[str, list[str]]:
         chosen = {}
@@ -210,62 +226,70 @@ class SearchIndex:
 
         return chosen
 
-    def _collect_hits(
+    def _matches(
         self,
         connection: sqlite3.Connection,
+        tally: Tally,
         kind: str,
         lemmas: list[str],
         filters: dict[str, list[str]],
-    ) -> int:
-        """Fill the temporary table of hits; return how many there are."""
-        connection.execute("DELETE FROM hits")
-        clauses, params = ["d.kind = ?"], [kind]
+    ) -> tuple[Ids, Scores | None]:
+        """Return the documents that match, with their BM25 scores if words were
+        asked (lower is better), in the order of their ids."""
+        scores = None
+        if lemmas:
+            rows = connection.execute(
+                "SELECT rowid, bm25(docs_fts, ?, 1.0) FROM docs_fts"
+                " WHERE docs_fts MATCH ? ORDER BY rowid",
+                (TITLE_WEIGHT, fts_query(lemmas)),
+            ).fetchall()
+            ids = np.array([row[0] for row in rows], dtype=np.int64)
+            scores = np.array([row[1] for row in rows], dtype=np.float64)
+            keep = tally.is_kind(kind, ids)
+        else:
+            ids = tally.of_kind(kind)
+            keep = np.ones(len(ids), dtype=bool)
         for name, values in filters.items():
             for value in values:
-                clauses.append(
-                    "d.id IN (SELECT doc FROM facet_values"
-                    " WHERE kind = ? AND facet = ? AND value = ?)"
-                )
-                params += [kind, name, value]
-        where = " AND ".join(clauses)
-        if lemmas:
-            sql = (
-                "INSERT INTO hits (id, score) SELECT d.id, m.score FROM"
-                " (SELECT rowid, bm25(docs_fts, ?, 1.0) AS score FROM docs_fts"
-                "  WHERE docs_fts MATCH ?) AS m JOIN docs d ON d.id = m.rowid"
-                f" WHERE {where}"
-            )
-            params = [TITLE_WEIGHT, fts_query(lemmas), *params]
-        else:
-            sql = (
-                "INSERT INTO hits (id, score) SELECT d.id, NULL FROM docs d"
-                f" WHERE {where}"
-            )
-        connection.execute(sql, params)
+                keep &= tally.has(kind, name, value, np.where(keep, ids, 0))
 
-        return connection.execute("SELECT COUNT(*) FROM hits").fetchone()[0]
+        return ids[keep], None if scores is None else scores[keep]
 
     def _page(
-        self, connection: sqlite3.Connection, request: SearchRequest, lemmas: set[str]
+        self,
+        connection: sqlite3.Connection,
+        tally: Tally,
+        request: SearchRequest,
+        ids: Ids,
+        scores: Scores | None,
+        lemmas: set[str],
     ) -> list[Hit]:
-        title = "sort_ru" if request.lang == "ru" else "sort_en"
-        orders = {
-            "relevance": "h.score, d.year DESC, d.id",
-            "newest": "d.year IS NULL, d.year DESC, d.id",
-            "oldest": "d.year IS NULL, d.year, d.id",
-            "title": f"d.{title}, d.id",
+        how = request.order
+        if how == "relevance" and scores is None:
+            how = "newest"
+        column = "sort_ru" if request.lang == "ru" else "sort_en"
+        titles = tally.title_ranks(connection, column) if how == "title" else None
+        first = (request.page - 1) * request.size
+        places = tally.order(ids, how, scores, titles)[first : first + request.size]
+        chosen = [int(doc) for doc in ids[places]]
+        rows = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT id, iri, kind, title_en, title_ru, title, text, text_lang,"
+                " alt_text, alt_lang, lang, year FROM docs"
+                f" WHERE id IN ({_marks(chosen)})",
+                chosen,
+            )
         }
-        order = orders[
-            "newest" if request.order == "relevance" and not lemmas else request.order
+        hits = [
+            _hit(
+                (*rows[doc], None if scores is None else float(scores[place])),
+                request.lang,
+                lemmas,
+            )
+            for doc, place in zip(chosen, places, strict=True)
+            if doc in rows
         ]
-        rows = connection.execute(
-            "SELECT d.iri, d.kind, d.title_en, d.title_ru, d.title, d.text,"
-            " d.text_lang, d.alt_text, d.alt_lang, d.lang, d.year, h.score"
-            " FROM hits h JOIN docs d ON d.id = h.id"
-            f" ORDER BY {order} LIMIT ? OFFSET ?",
-            (request.size, (request.page - 1) * request.size),
-        ).fetchall()
-        hits = [_hit(row, request.lang, lemmas) for row in rows]
         if request.kind != CASE:
             self._count_cases(connection, hits)
 
@@ -290,20 +314,20 @@ class SearchIndex:
     def _facets(
         self,
         connection: sqlite3.Connection,
+        tally: Tally,
         request: SearchRequest,
         filters: dict[str, list[str]],
+        chosen: Mask | None,
         total: int,
-        lemmas: list[str],
     ) -> list[FacetResult]:
-        everything = not filters and not lemmas
-        chosen = [
+        wanted = [
             facet
             for facet in FACETS[request.kind]
             if request.facets is None or facet.name in request.facets
         ]
         results = []
-        for facet in chosen:
-            result = self._facet(connection, request, facet, everything)
+        for facet in wanted:
+            result = self._facet(tally, request, facet, chosen)
             selected = set(filters.get(facet.name, []))
             for value in result.values:
                 value.selected = value.value in selected
@@ -315,50 +339,31 @@ class SearchIndex:
         return results
 
     def _facet(
-        self,
-        connection: sqlite3.Connection,
-        request: SearchRequest,
-        facet: Facet,
-        everything: bool,
+        self, tally: Tally, request: SearchRequest, facet: Facet, chosen: Mask | None
     ) -> FacetResult:
         """Count the values of ``facet`` among the hits, within its time budget."""
         result = FacetResult(facet.name, facet.label(request.lang))
-        order = "value DESC" if facet.name == "year" else "n DESC, value"
-        limit = -1 if facet.name == "year" else request.facet_size + 1
-        if everything:
-            sql = (
-                "SELECT value, COUNT(*) AS n FROM facet_values WHERE kind = ?"
-                f" AND facet = ? GROUP BY value ORDER BY {order} LIMIT ?"
-            )
-        else:
-            sql = (
-                "SELECT f.value AS value, COUNT(*) AS n FROM hits h"
-                " JOIN facet_values f ON f.doc = h.id AND f.kind = ? AND f.facet = ?"
-                f" GROUP BY f.value ORDER BY {order} LIMIT ?"
-            )
         started = time.perf_counter()
-        try:
-            rows = _within(
-                connection,
-                request.facet_time_limit,
-                sql,
-                (request.kind, facet.name, limit),
-            )
-        except sqlite3.OperationalError as error:
-            if "interrupt" not in str(error):
-                raise
+        column = tally.facets.get((request.kind, facet.name))
+        rows = []
+        if request.facet_time_limit <= 0:
+            result.timed_out = True
+        elif column is not None:
+            rows = column.count(chosen)
+        result.milliseconds = (time.perf_counter() - started) * 1000
+        if result.milliseconds > request.facet_time_limit * 1000:
             log.info(
-                "facet %s timed out after %.0f ms",
+                "facet %s took %.0f ms, over its budget of %.0f ms",
                 facet.name,
+                result.milliseconds,
                 request.facet_time_limit * 1000,
             )
-            result.timed_out = True
-            rows = []
-        result.milliseconds = (time.perf_counter() - started) * 1000
-        if facet.name == "year" and len(rows) > request.facet_size:
-            rows = rows[: request.facet_size]
-            result.truncated = True
-        elif len(rows) > request.facet_size:
+            result.timed_out, rows = True, []
+        if facet.name == "year":
+            rows.sort(key=lambda row: row[0], reverse=True)
+        else:
+            rows.sort(key=lambda row: (-row[1], row[0]))
+        if len(rows) > request.facet_size:
             rows = rows[: request.facet_size]
             result.truncated = True
         result.values = [FacetValue(value, count, value) for value, count in rows]
@@ -435,22 +440,6 @@ def fts_query(lemmas: list[str]) -> str:
 
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
-
-
-def _within(
-    connection: sqlite3.Connection, seconds: float, sql: str, params: tuple
-) -> list[tuple]:
-    """Run ``sql``, interrupting it when it runs longer than ``seconds``."""
-    deadline = time.perf_counter() + seconds
-    connection.set_progress_handler(
-        lambda: time.perf_counter() > deadline, PROGRESS_STEPS
-    )
-    try:
-        if seconds <= 0:
-            raise sqlite3.OperationalError("interrupted: no time budget")
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.set_progress_handler(None, 0)
 
 
 def _hit(row: tuple, lang: str, lemmas: set[str]) -> Hit:
