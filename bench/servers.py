@@ -35,14 +35,15 @@ class Server:
     endpoint: str
 
     def stop(self) -> None:
-        """Ask the server to stop, and kill it if it does not."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(30)
+        """Interrupt the server, then terminate it, then kill it, until it ends."""
+        for ending in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            if self.process.poll() is not None:
+                return
+            self.process.send_signal(ending)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                continue
 
 
 def free_port() -> int:

@@ -45,8 +45,9 @@ log = logging.getLogger(__name__)
 
 # Seconds a new worker may take to start and open the store.
 STARTUP_TIMEOUT = 60.0
-# Each message is a pickle after its length.
+# Each message is a pickle after its length; a short one goes in one write.
 HEADER = struct.Struct("!Q")
+COPY_BELOW = 64 * 1024
 
 
 class Channel:
@@ -61,7 +62,11 @@ class Channel:
         if timeout is not None and timeout <= 0:
             raise TimeoutError
         self.sock.settimeout(timeout)
-        self.sock.sendall(HEADER.pack(len(payload)) + payload)
+        if len(payload) < COPY_BELOW:
+            self.sock.sendall(HEADER.pack(len(payload)) + payload)
+        else:
+            self.sock.sendall(HEADER.pack(len(payload)))
+            self.sock.sendall(payload)
 
     def receive(self, timeout: float | None = None) -> Any:
         """Wait for one message; TimeoutError past ``timeout`` s, EOFError at end."""
