@@ -25,7 +25,7 @@ from rusmeco.server.auth import require_writer
 from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.errors import ProtocolError
 from rusmeco.server.negotiation import GRAPH_TYPES, N_QUADS, TRIG, choose
-from rusmeco.server.protocol import ABSOLUTE_IRI, parse_params
+from rusmeco.server.protocol import is_iri, parse_params
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def indirect() -> Response:
     if len(graphs) > 1:
         raise ProtocolError("give one ?graph= parameter")
     if graphs:
-        if not ABSOLUTE_IRI.match(graphs[0]):
+        if not is_iri(graphs[0]):
             raise ProtocolError(f"graph={graphs[0]!r} is not an absolute IRI")
         return handle(Target(graphs[0]))
     if request.method == "POST":

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
@@ -26,7 +27,8 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 MAX_FIELDS = 1000
 
-ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
+# An absolute IRI: a scheme, then no controls, spaces or characters IRIs exclude.
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20\x7f<>\"{}|\\^`]*$")
 
 
 @dataclass
@@ -133,10 +135,22 @@ def _with_dataset(
 
 
 def _iri(value: str, name: str) -> str:
-    if not ABSOLUTE_IRI.match(value):
+    if not is_iri(value):
         raise ProtocolError(f"{name}={value!r} is not an absolute IRI")
 
     return value
+
+
+def is_iri(value: str) -> bool:
+    """Tell whether ``value`` is an absolute IRI that the store accepts."""
+    if not ABSOLUTE_IRI.match(value):
+        return False
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+
+    return True
 
 
 def _check_charset(request: Request) -> None:

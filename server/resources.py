@@ -34,6 +34,7 @@ from rusmeco.server.negotiation import (
     by_short_name,
     choose,
 )
+from rusmeco.server.protocol import is_iri
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +88,29 @@ class Property:
 
 @blueprint.route("/id/<path:path>")
 def instance(path: str) -> Response | str:
-    """Dereference the instance IRI ``<base>/<path>``."""
-    return represent(iri_for_path(path))
+    """Dereference the instance IRI ``<base>/<path>`` (404 if it cannot be one)."""
+    iri = iri_for_path(path)
+    if not is_iri(iri):
+        raise NotFound(
+            f"/id/{path} names no resource: {iri!r} is not an IRI",
+            hint="search from the first page, or ask the SPARQL endpoint",
+        )
+
+    return represent(iri)
 
 
 @blueprint.route("/resource")
 def resource() -> Response | str:
     """Show what the knowledge graph says about any IRI (``?iri=``)."""
     iri = request.args.get("iri", "").strip()
-    if not iri or any(c in iri for c in '<>" {}|\\^`'):
+    if not iri:
         raise ProtocolError("give an absolute IRI as ?iri=", hint="percent-encode it")
+    if not is_iri(iri):
+        raise ProtocolError(
+            f"iri={iri!r} is not an absolute IRI",
+            hint="give an absolute IRI such as https://w3id.org/rusmeco/id/..., "
+            "percent-encoded",
+        )
 
     return represent(iri)
 

@@ -182,6 +182,36 @@ def test_unknown_iri_is_404_in_the_client_s_language(
     assert data.json()["error"] == "NotFound"
 
 
+@pytest.mark.parametrize(
+    "path", ["a%20b", "a%22b", "a%3Eb", "a%7Bb", "a%5Eb", "a%00b", "<script>", "a#b#c"]
+)
+def test_paths_that_cannot_name_a_resource_are_404(
+    server: LiveServer, path: str
+) -> None:
+    page = requests.get(f"{server.url}/id/{path}", headers=BROWSER, timeout=30)
+    data = requests.get(f"{server.url}/id/{path}", timeout=30)
+
+    assert page.status_code == data.status_code == 404
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "<script>" not in page.text
+    assert data.json()["error"] == "NotFound"
+
+
+@pytest.mark.parametrize(
+    "iri", ["http://x/\x00", "http://x/a b", "http://x/%zz", "relative", "<x>"]
+)
+def test_an_iri_parameter_that_is_no_iri_is_400(server: LiveServer, iri: str) -> None:
+    page = requests.get(
+        server.url + "/resource", params={"iri": iri}, headers=BROWSER, timeout=30
+    )
+    data = requests.get(server.url + "/resource", params={"iri": iri}, timeout=30)
+
+    assert page.status_code == data.status_code == 400
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert data.json()["error"] == "ProtocolError"
+    assert "not an absolute IRI" in data.json()["message"]
+
+
 def test_labels_follow_the_reader_s_language(
     server: LiveServer, knowledge_base: Store
 ) -> None:

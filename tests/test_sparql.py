@@ -265,6 +265,34 @@ def test_syntax_error_is_400_with_line_and_column(server: LiveServer) -> None:
             {},
             "absolute IRI",
         ),
+        (
+            "GET",
+            "?query=ASK%7B%7D&default-graph-uri=http://x/%00",
+            None,
+            {},
+            "absolute IRI",
+        ),
+        (
+            "GET",
+            "?query=ASK%7B%7D&named-graph-uri=http://x/%01",
+            None,
+            {},
+            "absolute IRI",
+        ),
+        (
+            "GET",
+            "?query=ASK%7B%7D&named-graph-uri=http://x/%25zz",
+            None,
+            {},
+            "absolute IRI",
+        ),
+        (
+            "POST",
+            "?using-graph-uri=http://x/a%23b%23c",
+            b"CLEAR ALL",
+            {"Content-Type": "application/sparql-update"},
+            "absolute IRI",
+        ),
     ],
 )
 def test_malformed_requests_are_400_with_a_message(
