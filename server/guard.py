@@ -1,8 +1,9 @@
-"""What a request may reach beyond this server: SERVICE calls and LOAD documents.
+"""What a request may ask of the engine and reach beyond this server.
 
-Both are refused unless their host is on the allow-list
-(``Settings.service_allowlist``, ``RUSMECO_SERVICE_ALLOWLIST``). ``FROM`` never
-fetches anything: it only names graphs of the store.
+SERVICE calls and LOAD documents are refused unless their host is on the
+allow-list (``Settings.service_allowlist``, ``RUSMECO_SERVICE_ALLOWLIST``).
+``FROM`` never fetches anything: it only names graphs of the store. A request
+nested deeper than the engine's parser can follow is refused before it is parsed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 from urllib.parse import urlsplit
 
 from rusmeco.core.config import Settings
-from rusmeco.kb.sparql import load_sources, service_targets
+from rusmeco.kb.sparql import check_nesting, load_sources, service_targets
 from rusmeco.ontology.namespaces import PREFIXES
 from rusmeco.server.errors import Forbidden
 
@@ -19,13 +20,14 @@ log = logging.getLogger(__name__)
 
 
 def check_query(sparql: str, settings: Settings) -> None:
-    """Refuse a query that calls a SERVICE whose host is not allow-listed."""
+    """Refuse a query nested too deeply or calling a SERVICE not allow-listed."""
+    check_nesting(sparql)
     for target in service_targets(sparql, PREFIXES):
         _check(target, "SERVICE", settings)
 
 
 def check_update(sparql: str, settings: Settings) -> None:
-    """Refuse an update that calls a SERVICE or LOADs from a host not allow-listed."""
+    """Refuse an update nested too deeply, or calling or loading what is not allowed."""
     check_query(sparql, settings)
     for source in load_sources(sparql, PREFIXES):
         _check(source, "LOAD", settings)

@@ -645,3 +645,36 @@ def test_answers_are_utf8(server: LiveServer) -> None:
         ]
         == "один"
     )
+
+
+DEEP = 5000
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (
+            "update",
+            "DELETE { ?s ?p ?o } WHERE " + "{" * DEEP + "?s ?p ?o" + "}" * DEEP,
+        ),
+        ("query", "SELECT * WHERE " + "{" * DEEP + "?s ?p ?o" + "}" * DEEP),
+        ("query", "ASK { FILTER(" + "(" * DEEP + "1" + ")" * DEEP + ") }"),
+    ],
+)
+def test_deeply_nested_requests_are_400_and_the_server_lives_on(
+    server: LiveServer, kind: str, text: str
+) -> None:
+    """Such a request would overflow the parser's stack and kill the process."""
+    headers = {"Content-Type": f"application/sparql-{kind}"}
+    if kind == "update":
+        headers["Authorization"] = f"Bearer {TOKEN}"
+
+    response = requests.post(
+        sparql(server), data=text.encode("utf-8"), headers=headers, timeout=30
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "QuerySyntaxError"
+    found = re.search(r"nests (\d+) levels deep", response.json()["message"])
+    assert found is not None and int(found.group(1)) >= DEEP
+    assert ask(server, ASK_S1) is True
