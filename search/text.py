@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
 
-from rusmeco.ingest.normalise import english_norm, normaliser_for, russian_reading
+from rusmeco.ingest.normalise import (
+    _morph,
+    english_norm,
+    normaliser_for,
+    russian_reading,
+)
 from rusmeco.ingest.text import LANGUAGES, cyrillic_share, normalise_text
 
 log = logging.getLogger(__name__)
@@ -117,12 +122,61 @@ def word_lemmas(word: str) -> set[str]:
 _CYRILLIC_WORD = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
+def _folded(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+@lru_cache(maxsize=200_000)
+def _known(word: str) -> bool:
+    """Tell whether the Russian dictionary has ``word`` (lower case)."""
+    return _morph().word_is_known(word)
+
+
+def russian_forms(lemmas: frozenset[str]) -> frozenset[str] | None:
+    """Return every form of the Russian ``lemmas`` in the dictionary, lower case
+    with е for ё; None when one of them is not a dictionary word."""
+    forms: set[str] = set()
+    for lemma in lemmas:
+        if not _CYRILLIC_WORD.search(lemma):
+            continue
+        if not _known(lemma):
+            return None
+        forms.update(_folded(f.word) for p in _morph().parse(lemma) for f in p.lexeme)
+
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=256)
+def matcher(lemmas: frozenset[str]) -> Callable[[str], bool]:
+    """Return a test telling whether a word has one of ``lemmas``.
+
+    A Russian word the dictionary knows has a lemma only if it is one of that
+    lemma's forms, so the forms of the asked lemmas spare reading every other
+    word with pymorphy3 (the costly part of a snippet while the lemma caches are
+    cold); words the dictionary does not know are read as before.
+    """
+    forms = russian_forms(lemmas)
+
+    def matches(word: str) -> bool:
+        if not lemmas:
+            return False
+        if forms is not None and _CYRILLIC_WORD.search(word):
+            folded = _folded(word)
+            if folded not in forms and _known(folded):
+                return False
+
+        return bool(word_lemmas(word) & lemmas)
+
+    return matches
+
+
 def segments(text: str, lemmas: set[str]) -> list[Segment]:
     """Split ``text`` into segments, marking the words that have one of ``lemmas``."""
+    matches = matcher(frozenset(lemmas))
     pieces: list[Segment] = []
     position = 0
     for found in _TOKEN.finditer(text):
-        if lemmas and word_lemmas(found.group()) & lemmas:
+        if matches(found.group()):
             if found.start() > position:
                 pieces.append(Segment(text[position : found.start()]))
             pieces.append(Segment(found.group(), True))
@@ -136,9 +190,10 @@ def segments(text: str, lemmas: set[str]) -> list[Segment]:
 def snippet(text: str, lemmas: set[str], width: int = 260) -> list[Segment]:
     """Return about ``width`` characters of ``text`` around its first matching word."""
     start = 0
+    matches = matcher(frozenset(lemmas))
     if lemmas:
         for found in _TOKEN.finditer(text[:50_000]):
-            if word_lemmas(found.group()) & lemmas:
+            if matches(found.group()):
                 start = max(0, found.start() - width // 3)
                 break
     if start:
