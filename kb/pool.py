@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 # Seconds a new worker may take to start and open the store.
 STARTUP_TIMEOUT = 60.0
+# Pauses (s) before each new read-only view, while the owner compacts the files
+# the old view listed.
+REOPEN_PAUSES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.4)
 # Each message is a pickle after its length; a short one goes in one write.
 HEADER = struct.Struct("!Q")
 COPY_BELOW = 64 * 1024
@@ -386,14 +389,27 @@ class _ReadOnlyView:
     def _evaluate(
         self, request: QueryRequest, generation: int, format: str | None
     ) -> QueryResult | SerializedResult:
+        for pause in REOPEN_PAUSES:
+            try:
+                return self._try(request, generation, format)
+            except (OSError, RuntimeError) as error:
+                if not _compacted_away(error):
+                    raise
+                # The owner compacts after writes: files the view listed are
+                # gone until it reads the new list.
+                log.debug("opening again in %.2f s after: %s", pause, error)
+                self.store = None
+                time.sleep(pause)
+
+        return self._try(request, generation, format)
+
+    def _try(
+        self, request: QueryRequest, generation: int, format: str | None
+    ) -> QueryResult | SerializedResult:
         if self.store is None or generation != self.generation:
             self.open(generation)
-        try:
-            return _run(self.store, request, format)
-        except OSError:
-            # Files the view had not opened yet may have been compacted away.
-            self.open(generation)
-            return _run(self.store, request, format)
+
+        return _run(self.store, request, format)
 
     def open(self, generation: int) -> None:
         """Open the store read-only as it is now, at ``generation``."""
@@ -401,6 +417,15 @@ class _ReadOnlyView:
         self.store = ox.Store.read_only(self.location)
         self.generation = generation
         log.debug("opened %s read-only at generation %s", self.location, generation)
+
+
+def _compacted_away(error: OSError | RuntimeError) -> bool:
+    """Tell whether ``error`` says a data file of the store has gone.
+
+    RocksDB reports such a file as corruption, which pyoxigraph raises as a
+    RuntimeError; the file name is in the message.
+    """
+    return isinstance(error, FileNotFoundError) or "No such file" in str(error)
 
 
 def _run(
