@@ -45,6 +45,14 @@ class Forbidden(RusmecoError):
     exit_code = 2
 
 
+class UpdateFailed(RusmecoError):
+    """An update parsed but cannot be applied to the store as it is; nothing changed."""
+
+    prefix = "Update failed"
+    status = 400
+    exit_code = 3
+
+
 def error_document(error: RusmecoError | HTTPException) -> dict[str, Any]:
     """Return the JSON shape shared by every endpoint for ``error``."""
     if isinstance(error, RusmecoError):

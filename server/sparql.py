@@ -29,7 +29,7 @@ from rusmeco.server.auth import require_writer
 from rusmeco.server.context import get_settings, get_store, time_left
 from rusmeco.server.description import service_description
 from rusmeco.server.editor import render_editor
-from rusmeco.server.errors import ProtocolError
+from rusmeco.server.errors import ProtocolError, UpdateFailed
 from rusmeco.server.guard import check_query, check_update
 from rusmeco.server.negotiation import (
     BOOLEAN_TYPES,
@@ -148,12 +148,19 @@ def apply_update(operation: Operation) -> Response:
     settings = get_settings()
     require_writer(request, settings)
     check_update(operation.text, settings)
-    get_store().update(
-        operation.text,
-        base_iri=request.base_url,
-        using_graphs=operation.default_graphs or None,
-        using_named_graphs=operation.named_graphs or None,
-    )
+    try:
+        get_store().update(
+            operation.text,
+            base_iri=request.base_url,
+            using_graphs=operation.default_graphs or None,
+            using_named_graphs=operation.named_graphs or None,
+        )
+    except RuntimeError as error:
+        raise UpdateFailed(
+            f"the update cannot be applied: {error}",
+            hint="nothing was changed; SILENT lets CLEAR, DROP, CREATE, ADD, MOVE "
+            "and COPY pass over such graphs",
+        ) from None
     log.info("applied an update from %s", request.remote_addr)
 
     return Response(status=204)

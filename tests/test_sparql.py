@@ -678,3 +678,39 @@ def test_deeply_nested_requests_are_400_and_the_server_lives_on(
     found = re.search(r"nests (\d+) levels deep", response.json()["message"])
     assert found is not None and int(found.group(1)) >= DEEP
     assert ask(server, ASK_S1) is True
+
+
+def count_all(server: LiveServer) -> int:
+    """Return how many quads the store holds, in any graph."""
+    query = (
+        "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+    )
+    response = requests.get(sparql(server), params={"query": query}, timeout=30)
+
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("CLEAR GRAPH <http://ex/nothing>", "<http://ex/nothing> does not exist"),
+        (
+            f"INSERT DATA {{ GRAPH <http://ex/u> {{ <{EX}moved> <{EX}p> 1 }} }} ;\n"
+            "MOVE <http://ex/none> TO <http://ex/u>",
+            "<http://ex/none> does not exist",
+        ),
+        (f"CREATE GRAPH <{GRAPH_A}>", "already exists"),
+    ],
+)
+def test_updates_that_fail_while_running_are_400_and_change_nothing(
+    server: LiveServer, text: str, words: str
+) -> None:
+    before = count_all(server)
+
+    response = update(server, text, TOKEN)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "UpdateFailed"
+    assert words in response.json()["message"]
+    assert ask(server, f"ASK {{ <{EX}moved> ?p ?o }}") is False
+    assert count_all(server) == before
