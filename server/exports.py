@@ -67,11 +67,15 @@ class Dump:
 
 
 def dumps_folder(settings: Settings) -> Path:
-    """Return the folder the dumps are written to: next to the store, or per user."""
+    """Return the folder the dumps are written to: next to the store, or per user.
+
+    The folder is absolute, as sending a file needs: a relative one would be
+    read from the application's package, not from the working folder.
+    """
     if str(settings.store).startswith(("http://", "https://")):
         digest = hashlib.sha256(settings.store.encode("utf-8")).hexdigest()[:16]
         return Path(user_data_dir("rusmeco")) / "dumps" / digest
-    store = Path(settings.store).expanduser()
+    store = Path(settings.store).expanduser().absolute()
 
     return store.with_name(store.name + "-dumps")
 

@@ -376,6 +376,25 @@ def test_dumps_are_made_again_when_the_data_changes(tmp_path: Path) -> None:
     assert len(content.decode("utf-8").strip().splitlines()) == 2
 
 
+def test_dumps_download_from_a_store_given_by_a_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(store="var/store")
+    store = open_store(settings.store)
+    store.update(INSERT % 1)
+    try:
+        with serving(settings, store) as live:
+            listed = dumps(live)
+            contents = {(d["graph"], d["format"]): download(d["url"]) for d in listed}
+    finally:
+        store.close()
+
+    assert (tmp_path / "var" / "store-dumps").is_dir()
+    assert {graph for graph, _ in contents} == {None, "http://example.org/g"}
+    assert len(contents[(None, "nq")].decode("utf-8").splitlines()) == 1
+
+
 def query_names() -> list[str]:
     """Return the names of the query files shipped in ``queries/``."""
     return sorted(path.stem for path in folder().glob("*.rq"))
