@@ -271,7 +271,7 @@ def serve(context: Context, host: str, port: int, threads: int) -> None:
     """Serve the SPARQL endpoint and the web pages with waitress."""
     from waitress import create_server
 
-    from rusmeco.server.app import create_app
+    from rusmeco.server.app import create_app, server_body_limit
 
     app = create_app(context.settings, store=context.store)
     server = create_server(
@@ -279,7 +279,7 @@ def serve(context: Context, host: str, port: int, threads: int) -> None:
         host=host,
         port=port,
         threads=threads,
-        max_request_body_size=context.settings.max_request_bytes,
+        max_request_body_size=server_body_limit(context.settings),
     )
     click.echo(
         f"Serving the RUSMECO knowledge graph on http://{host}:{server.effective_port}/"

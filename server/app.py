@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 
 READ_METHODS = "GET, HEAD, POST, OPTIONS"
 READ_HEADERS = "Accept, Accept-Language, Content-Type"
+# The HTTP server refuses bodies over its own limit with a plain-text 413 before
+# the application sees them; its limit is this many times the application's, so
+# that a body over the setting is answered by the application, in the JSON shape.
+SERVER_BODY_HEADROOM = 4
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
@@ -35,6 +39,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     log.info("web service ready for the store at %s", settings.store)
 
     return app
+
+
+def server_body_limit(settings: Settings) -> int:
+    """Return the body size the HTTP server itself refuses, above the application's."""
+    return settings.max_request_bytes * SERVER_BODY_HEADROOM
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -19,19 +19,28 @@ from waitress import create_server, wasyncore
 
 from rusmeco.core.config import Settings
 from rusmeco.kb.store import Store
-from rusmeco.server.app import create_app
+from rusmeco.server.app import create_app, server_body_limit
 
 TOKEN = "test-token-4a1d"
 
 
 class LiveServer:
-    """A waitress server in a thread, serving the application of ``settings``."""
+    """A waitress server in a thread, serving the application of ``settings``.
+
+    Waitress is configured as ``rusmeco serve`` configures it.
+    """
 
     def __init__(self, settings: Settings, store: Store, threads: int = 16) -> None:
         self.app = create_app(settings, store=store)
         self.statuses: list[tuple[str, str, int]] = []
         self.app.after_request(self._record)
-        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=threads)
+        self.server = create_server(
+            self.app,
+            host="127.0.0.1",
+            port=0,
+            threads=threads,
+            max_request_body_size=server_body_limit(settings),
+        )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -454,16 +457,65 @@ def test_results_beyond_the_cap_are_cut_and_reported(server: LiveServer) -> None
     assert "Rusmeco-Truncated" not in few.headers
 
 
-def test_request_bodies_over_the_limit_are_413(server: LiveServer) -> None:
-    padding = "#" + "x" * MAX_REQUEST_BYTES + "\n"
+def over_the_limit(limit: int) -> bytes:
+    """Return a query whose text is longer than ``limit`` bytes."""
+    return ("#" + "x" * limit + "\n" + ASK_S1).encode("utf-8")
+
+
+def chunks(body: bytes) -> Iterator[bytes]:
+    """Yield ``body`` in pieces, so that requests sends it chunked."""
+    for start in range(0, len(body), 8192):
+        yield body[start : start + 8192]
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_request_bodies_over_the_limit_are_413_in_the_json_shape(
+    server: LiveServer, chunked: bool
+) -> None:
+    body = over_the_limit(MAX_REQUEST_BYTES)
     response = requests.post(
         sparql(server),
-        data=(padding + ASK_S1).encode("utf-8"),
+        data=chunks(body) if chunked else body,
         headers={"Content-Type": "application/sparql-query"},
         timeout=30,
     )
 
     assert response.status_code == 413
+    assert response.json()["error"] == "RequestEntityTooLarge"
+    assert response.json()["ok"] is False
+
+
+def test_rusmeco_serve_answers_413_in_the_json_shape(tmp_path: Path) -> None:
+    command = Path(sys.executable).parent / "rusmeco"
+    open_store(str(tmp_path / "store")).close()
+    limit = 4096
+    environment = os.environ | {
+        "RUSMECO_STORE": str(tmp_path / "store"),
+        "RUSMECO_MAX_REQUEST_BYTES": str(limit),
+        "RUSMECO_QUERY_WORKERS": "1",
+    }
+    with subprocess.Popen(
+        [str(command), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=environment,
+    ) as served:
+        try:
+            assert served.stdout is not None
+            url = re.search(r"http://\S+/", served.stdout.readline())
+            assert url is not None
+            response = requests.post(
+                url.group() + "sparql",
+                data=over_the_limit(limit),
+                headers={"Content-Type": "application/sparql-query"},
+                timeout=30,
+            )
+        finally:
+            served.terminate()
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "RequestEntityTooLarge"
 
 
 def test_heavy_queries_stop_at_the_limit_and_light_ones_still_answer(
