@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,43 @@ def start_ours(store: Path, python_path: Path | None = None) -> Server:
         raise RuntimeError(f"the server did not start: {line!r}")
 
     return Server(server, found.group(1) + "/sparql")
+
+
+def serve_fixed_answer(port: int) -> None:
+    """Serve one fixed SPARQL JSON answer with waitress as ``rusmeco serve`` runs it."""
+    from waitress import serve
+
+    body = b'{"head":{},"boolean":true}'
+    headers = [
+        ("Content-Type", "application/sparql-results+json"),
+        ("Content-Length", str(len(body))),
+    ]
+
+    def application(environ: dict, start_response: Callable) -> list[bytes]:
+        environ["wsgi.input"].read()
+        start_response("200 OK", headers)
+        return [body]
+
+    serve(application, host="127.0.0.1", port=port, threads=16, _quiet=True)
+
+
+def start_fixed_answer() -> Server:
+    """Start :func:`serve_fixed_answer`: the cost of waitress alone."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from bench.servers import serve_fixed_answer; serve_fixed_answer({port})",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}/sparql")
+    _wait_until_ready(server)
+
+    return server
 
 
 def export_revision(revision: str, folder: Path) -> Path:
