@@ -372,11 +372,16 @@ def _api_language() -> str:
 
 
 def search_page() -> Response:
-    """Show the search page, or answer its search as JSON when asked to."""
-    lang = reader_language()
+    """Show the search page, or answer its search as JSON when asked to.
+
+    The JSON answer reads its parameters as strictly as ``/api/search`` does
+    (400 for a bad value); the page puts bad values back to their defaults.
+    """
     short = request.args.get("format")
     media = by_short_name(short, PAGE_TYPES) if short else choose(PAGE_TYPES)
-    search = parse_request(request.args, lang, strict=False)
+    strict = media is JSON_DATA
+    lang = _api_language() if strict else reader_language()
+    search = parse_request(request.args, lang, strict=strict)
     result = search_index().search(search)
     document = answer(search, result, request.path)
     if media is JSON_DATA:

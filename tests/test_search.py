@@ -489,6 +489,26 @@ def test_bad_numbers_are_refused_by_the_api(server: LiveServer) -> None:
         assert response.json()["error"] == "DataError"
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"page": "-1"}, {"page": "0"}, {"size": "1000"}, {"page": "x"}, {"lang": "xx"}],
+)
+def test_the_first_page_s_json_refuses_what_the_api_refuses(
+    server: LiveServer, params: dict[str, str]
+) -> None:
+    api = requests.get(server.url + "/api/search", params=params, timeout=30)
+    asked = requests.get(
+        server.url + "/", params=params | {"format": "json"}, timeout=30
+    )
+    negotiated = requests.get(server.url + "/", params=params, headers=JSON)
+    page = requests.get(server.url + "/", params=params, headers=BROWSER)
+
+    assert api.status_code == asked.status_code == negotiated.status_code == 400
+    assert asked.json()["error"] == negotiated.json()["error"] == "DataError"
+    assert asked.json()["message"] == api.json()["message"]
+    assert page.status_code == 200
+
+
 # --- pages ---------------------------------------------------------------------------
 
 
