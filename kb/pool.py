@@ -326,9 +326,19 @@ class QueryPool:
 
 def _timeout(limit: float) -> QueryTimeout:
     return QueryTimeout(
-        f"the query ran longer than the limit of {limit:g} s and was stopped",
+        f"the query ran longer than the limit of {for_people(limit)} s and was stopped",
         hint="narrow it down: more specific patterns, fewer OPTIONALs, a LIMIT",
     )
+
+
+def for_people(seconds: float) -> str:
+    """Write a time limit as people give it: 29.9998 as 30, 0.25 as 0.25."""
+    if seconds >= 10:
+        return f"{round(seconds):d}"
+    if seconds >= 1:
+        return f"{round(seconds, 1):g}"
+
+    return f"{seconds:.2g}"
 
 
 def _answer(kind: str, payload: Any) -> QueryResult:

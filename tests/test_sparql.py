@@ -766,3 +766,11 @@ def test_updates_that_fail_while_running_are_400_and_change_nothing(
     assert words in response.json()["message"]
     assert ask(server, f"ASK {{ <{EX}moved> ?p ?o }}") is False
     assert count_all(server) == before
+
+
+def test_the_time_limit_is_given_in_round_seconds(server: LiveServer) -> None:
+    response = requests.post(sparql(server), data={"query": HEAVY}, timeout=60)
+    said = re.search(r"limit of (\S+) s\b", response.json()["message"])
+
+    assert response.status_code == 503
+    assert said is not None and said.group(1) == "1"
