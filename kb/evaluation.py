@@ -13,7 +13,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from rusmeco.core.errors import DataError, QuerySyntaxError
-from rusmeco.kb.sparql import has_dataset_clause
+from rusmeco.kb.sparql import has_dataset_clause, projection_order
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -60,7 +60,7 @@ Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 def evaluate(store: ox.Store, request: QueryRequest) -> QueryResult:
     """Evaluate ``request`` on a pyoxigraph store and collect its answer."""
-    return _collect(start(store, request), request.limit)
+    return _collect(start(store, request), request.limit, request.sparql)
 
 
 def start(store: ox.Store, request: QueryRequest) -> Answer:
@@ -99,7 +99,7 @@ def _graph(name: str) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if name == DEFAULT_GRAPH else ox.NamedNode(name)
 
 
-def _collect(answer: Answer, limit: int | None) -> QueryResult:
+def _collect(answer: Answer, limit: int | None, sparql: str) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="boolean", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -107,7 +107,7 @@ def _collect(answer: Answer, limit: int | None) -> QueryResult:
         return QueryResult(
             kind="graph", triples=triples[:limit], truncated=_over(triples, limit)
         )
-    variables = [variable.value for variable in answer.variables]
+    variables = projection_order(sparql, [v.value for v in answer.variables])
     rows = [tuple(solution[v] for v in variables) for solution in _take(answer, limit)]
 
     return QueryResult(

@@ -448,7 +448,9 @@ def _run(
         return evaluate(store, request)
     answer = start(store, request)
 
-    return serialize_answer(answer, format, request.limit, request.prefixes)
+    return serialize_answer(
+        answer, format, request.limit, request.prefixes, request.sparql
+    )
 
 
 def main() -> None:

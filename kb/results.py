@@ -8,7 +8,8 @@ N-Triples, one line each, so the writer can count them and stop the evaluation
 one past the cap; the kept lines are then rewritten in the format asked for. No
 term becomes a Python object on the way, and only bytes cross to the server.
 
-This module imports only pyoxigraph and the evaluation code, for the workers.
+This module imports only pyoxigraph, the evaluation code and the SPARQL text
+reader, for the workers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pyoxigraph as ox
 
 from rusmeco.kb.evaluation import Answer, QueryResult, Term
 from rusmeco.kb.formats import FORMATS
+from rusmeco.kb.sparql import projection_order
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -95,13 +97,19 @@ def serialize_graph(result: QueryResult, format: ox.RdfFormat) -> bytes:
 
 
 def serialize_answer(
-    answer: Answer, format: str, limit: int | None, prefixes: dict[str, str]
+    answer: Answer,
+    format: str,
+    limit: int | None,
+    prefixes: dict[str, str],
+    sparql: str = "",
 ) -> SerializedResult:
     """Write a live answer in ``format`` (a short name), keeping at most ``limit``.
 
     Solutions and booleans take ``json``, ``xml``, ``csv`` or ``tsv``; triples
     ``ttl``, ``nt``, ``jsonld``, ``rdf``, ``nq`` or ``trig``, Turtle and TriG
     with ``prefixes``. A format that does not fit the answer raises ValueError.
+    Solutions keep the variables in the order the query text (``sparql``)
+    names them, also for ``SELECT *``.
     """
     if isinstance(answer, ox.QueryBoolean):
         return SerializedResult("boolean", format, _boolean(answer, format))
@@ -114,12 +122,27 @@ def serialize_answer(
             lines = ox.serialize(triples, format=target, **options)
         return SerializedResult("graph", format, lines, truncated)
     target = _results_format(format)
+    engine = [variable.value for variable in answer.variables]
+    order = projection_order(sparql, engine)
     tsv, truncated = _write_capped(answer, ox.QueryResultsFormat.TSV, limit, 1)
+    if order != engine:
+        tsv = _reordered(tsv, [engine.index(name) for name in order])
     if target != ox.QueryResultsFormat.TSV:
         parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
         tsv = parsed.serialize(format=target)
 
     return SerializedResult("solutions", format, tsv, truncated)
+
+
+def _reordered(tsv: bytes, columns: list[int]) -> bytes:
+    """Put the columns of TSV results in a new order (a tab is escaped in terms)."""
+    lines = tsv.split(b"\n")
+    for number, line in enumerate(lines):
+        if line:
+            fields = line.split(b"\t")
+            lines[number] = b"\t".join([fields[column] for column in columns])
+
+    return b"\n".join(lines)
 
 
 def _boolean(answer: ox.QueryBoolean, format: str) -> bytes:

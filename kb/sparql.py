@@ -180,6 +180,46 @@ def query_form(sparql: str) -> str | None:
     return None
 
 
+def projection_order(sparql: str, variables: list[str]) -> list[str]:
+    """Return the ``variables`` of an answer in the order its query names them.
+
+    Oxigraph lists the variables of ``SELECT *`` alphabetically (``?o ?p ?s``);
+    this puts them in the order of their first mention in the query (``?s ?p
+    ?o``). An explicit projection is left in the engine's order, which is its own.
+    """
+    if len(variables) < 2 or "*" not in sparql:
+        return variables
+    text = unescape_codepoints(sparql)
+    items = tokens(text)
+    if not _projects_everything(items):
+        return variables
+    first: dict[str, int] = {}
+    for token in items:
+        if token.kind == "var":
+            first.setdefault(token.text[1:], token.start)
+
+    return sorted(variables, key=lambda name: first.get(name, len(text)))
+
+
+def _projects_everything(items: Iterator[Token]) -> bool:
+    """Read a query's prologue and SELECT keyword; tell whether ``*`` follows."""
+    skip = 0
+    for token in items:
+        if skip:
+            skip -= 1
+        elif token.is_word("PREFIX", "BASE"):
+            skip = 2 if token.is_word("PREFIX") else 1
+        elif token.is_word("SELECT"):
+            following = next(items, None)
+            if following is not None and following.is_word("DISTINCT", "REDUCED"):
+                following = next(items, None)
+            return following is not None and following.text == "*"
+        else:
+            return False
+
+    return False
+
+
 def has_dataset_clause(sparql: str) -> bool:
     """Tell whether a query chooses its own dataset with ``FROM`` or ``FROM NAMED``."""
     text = unescape_codepoints(sparql)

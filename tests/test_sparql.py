@@ -774,3 +774,46 @@ def test_the_time_limit_is_given_in_round_seconds(server: LiveServer) -> None:
 
     assert response.status_code == 503
     assert said is not None and said.group(1) == "1"
+
+
+RESULT_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", ["s", "p", "o"]),
+        ("SELECT DISTINCT * WHERE { ?o ?p ?s }", ["o", "p", "s"]),
+        ("SELECT * WHERE { ?s ?p ?o BIND(STR(?o) AS ?a) }", ["s", "p", "o", "a"]),
+        ("SELECT ?p ?s WHERE { ?s ?p ?o }", ["p", "s"]),
+    ],
+)
+def test_columns_come_in_the_query_s_order(
+    server: LiveServer, query: str, order: list[str]
+) -> None:
+    explicit = query.replace("*", " ".join(f"?{name}" for name in order), 1)
+    answers = {
+        (short, text): requests.get(
+            sparql(server),
+            params={"query": text},
+            headers={"Accept": media},
+            timeout=30,
+        ).content.decode("utf-8")
+        for short, media in RESULT_TYPES.items()
+        for text in (query, explicit)
+    }
+    head = json.loads(answers["json", query])["head"]["vars"]
+    xml = re.findall(r'<variable name="(\w+)"', answers["xml", query])
+    tsv = "\t".join(f"?{name}" for name in order)
+
+    assert head == xml == order
+    assert answers["csv", query].splitlines()[0] == ",".join(order)
+    assert answers["tsv", query].splitlines()[0] == tsv
+    for short in ("csv", "tsv"):
+        rows = sorted(answers[short, query].splitlines())
+        assert rows == sorted(answers[short, explicit].splitlines())

@@ -19,6 +19,7 @@ from rusmeco.kb.sparql import (
     check_nesting,
     has_dataset_clause,
     load_sources,
+    projection_order,
     query_form,
     service_targets,
     unescape_codepoints,
@@ -268,3 +269,34 @@ def test_the_check_stops_what_would_crash_the_engine() -> None:
     assert engine.returncode < 0
     with pytest.raises(QuerySyntaxError):
         check_nesting(update)
+
+
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        ("SELECT * { ?s ?p ?o }", ["s", "p", "o"]),
+        (
+            "PREFIX ex: <http://x/> BASE <http://b/> select distinct * { $s ?p ?o }",
+            [
+                "s",
+                "p",
+                "o",
+            ],
+        ),
+        ("SELECT * { ?s ?p ?o } # ?o ?p", ["s", "p", "o"]),
+        ('SELECT * { ?s ?p "?o" . ?s ?p ?o }', ["s", "p", "o"]),
+        ("SELECT ?o ?p ?s { ?s ?p ?o }", ["o", "p", "s"]),
+        ("SELECT * { { SELECT ?s { ?s ?x ?y } } ?s ?p ?o }", ["s", "p", "o"]),
+    ],
+)
+def test_select_star_keeps_the_order_of_the_query(query: str, order: list[str]) -> None:
+    assert projection_order(query, ["o", "p", "s"]) == order
+
+
+def test_the_store_answers_select_star_in_the_query_s_order(store: Store) -> None:
+    store.update(f"INSERT DATA {{ <{EX}a> <{EX}b> 1 }}")
+
+    result = store.query("SELECT * WHERE { ?s ?p ?o BIND(?o + 1 AS ?next) }")
+
+    assert result.variables == ["s", "p", "o", "next"]
+    assert next(result.bindings())["next"].value == "2"
