@@ -32,7 +32,7 @@ from rusmeco.kb.build import build_knowledge_base
 from rusmeco.kb.store import Store, open_store
 from rusmeco.ontology.namespaces import InstanceIris
 
-RUNS = 3
+RUNS = 5
 SPEED_HEADER = (
     "| lang | documents | words | bare words/s | full ingest words/s "
     "| full / bare (target 0.70) | full / bare in CPU seconds "
