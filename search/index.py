@@ -1,9 +1,11 @@
 """Ask the search index: lemma full text, facet filters, facet counts, sorting, pages.
 
-Every value a user gives reaches SQLite as a bound parameter, and the words of a
-query reach FTS5 as quoted strings, so no input is ever read as syntax. Each facet
-is counted under its own time budget; a facet that runs out of time is reported as
-timed out instead of failing the search, as Datasette does.
+FTS5 finds the documents that have every lemma asked, with their BM25 scores;
+filters, order and facet counts come from the arrays of :mod:`rusmeco.search.tally`,
+read from the same file once. Every value a user gives reaches SQLite as a bound
+parameter, and the words of a query reach FTS5 as quoted strings, so no input is
+ever read as syntax. Each facet is counted under its own time budget; a facet over
+it is reported as timed out instead of failing the search, as Datasette does.
 """
 
 from __future__ import annotations
