@@ -160,12 +160,15 @@ def matcher(lemmas: frozenset[str]) -> Callable[[str], bool]:
     def matches(word: str) -> bool:
         if not lemmas:
             return False
-        if forms is not None and _CYRILLIC_WORD.search(word):
+        if word.isascii() or not _CYRILLIC_WORD.search(word):
+            return english_norm(word) in lemmas
+        if forms is not None:
             folded = _folded(word)
             if folded not in forms and _known(folded):
                 return False
+        first, adjective, _ = russian_reading(word)
 
-        return bool(word_lemmas(word) & lemmas)
+        return first in lemmas or adjective in lemmas
 
     return matches
 
