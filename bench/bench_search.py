@@ -567,7 +567,7 @@ def write(
             f" with other jobs: load average {built.load:.1f} on its 2 cores as the"
             " last question was answered. Over the runs made while tuning the"
             " search, the ratio of the text searches to their SPARQL form moved"
-            " between 9× and 13× (9.6× to 10.8× in whole runs): it sits at its"
+            " between 9× and 13× (9.6× to 11.2× in whole runs): it sits at its"
             " target, not safely above it.",
             "",
             "| question | p50 ms | p95 ms | target p95 ms |",
