@@ -117,9 +117,7 @@ def serialize_answer(
         target = _rdf_format(format)
         lines, truncated = _write_capped(answer, ox.RdfFormat.N_TRIPLES, limit)
         if target != ox.RdfFormat.N_TRIPLES:
-            triples = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-            options = {"prefixes": prefixes} if target in PREFIXED_FORMATS else {}
-            lines = ox.serialize(triples, format=target, **options)
+            lines = _rewritten_graph(lines, target, prefixes)
         return SerializedResult("graph", format, lines, truncated)
     target = _results_format(format)
     engine = [variable.value for variable in answer.variables]
@@ -128,10 +126,31 @@ def serialize_answer(
     if order != engine:
         tsv = _reordered(tsv, [engine.index(name) for name in order])
     if target != ox.QueryResultsFormat.TSV:
-        parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        tsv = parsed.serialize(format=target)
+        tsv = _rewritten_solutions(tsv, target)
 
     return SerializedResult("solutions", format, tsv, truncated)
+
+
+def _rewritten_solutions(tsv: bytes, target: ox.QueryResultsFormat) -> bytes:
+    """Rewrite TSV solutions in ``target``; unreadable ones raise ValueError."""
+    try:
+        parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        return parsed.serialize(format=target)
+    except SyntaxError as error:
+        # pyoxigraph's own output, so not a fault of the query.
+        raise ValueError(f"the answer could not be rewritten: {error}") from None
+
+
+def _rewritten_graph(
+    lines: bytes, target: ox.RdfFormat, prefixes: dict[str, str]
+) -> bytes:
+    """Rewrite N-Triples in ``target``; unreadable ones raise ValueError."""
+    options = {"prefixes": prefixes} if target in PREFIXED_FORMATS else {}
+    try:
+        triples = ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(triples, format=target, **options)
+    except SyntaxError as error:
+        raise ValueError(f"the answer could not be rewritten: {error}") from None
 
 
 def _reordered(tsv: bytes, columns: list[int]) -> bytes:
