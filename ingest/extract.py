@@ -14,6 +14,7 @@ import re
 
 import numpy
 from spacy.matcher import Matcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -213,6 +214,65 @@ def _matcher(doc: Doc) -> Matcher:
     return _MATCHERS[key]
 
 
+_WORD_ATTRIBUTES = ("NORM", "LOWER", "LEMMA")
+# Per pattern: the word sets a match has a token of, each as the position of the
+# token attribute in _WORD_ATTRIBUTES and the hashes of the words.
+Requirement = tuple[int, frozenset[int]]
+
+
+def _requirements(patterns: dict[str, list[list[dict]]]) -> list[list[Requirement]]:
+    """Return, for each pattern, the word sets a match has a token of, every one.
+
+    Only token specifications that match once or more count, and only their
+    ``NORM``, ``LOWER`` and ``LEMMA`` values.
+    """
+    found = []
+    for alternatives in patterns.values():
+        for pattern in alternatives:
+            needs = []
+            for spec in pattern:
+                if spec.get("OP") not in (None, "+"):
+                    continue
+                for position, attribute in enumerate(_WORD_ATTRIBUTES):
+                    value = spec.get(attribute)
+                    if isinstance(value, dict) and set(value) == {"IN"}:
+                        words = value["IN"]
+                    elif isinstance(value, str):
+                        words = [value]
+                    else:
+                        continue
+                    needs.append((position, frozenset(map(hash_string, words))))
+            found.append(needs)
+
+    return found
+
+
+_REQUIRED = _requirements(PATTERNS)
+
+
+def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[bool]:
+    """Tell for each window whether it has a token of every word set of a pattern.
+
+    A window that has not cannot match any pattern: the matcher skips it.
+    """
+    if not windows:
+        return []
+    columns = doc.to_array(list(_WORD_ATTRIBUTES)).reshape(len(doc), -1).T.tolist()
+    possible = []
+    for begin, end in windows:
+        words = [set(column[begin:end]) for column in columns]
+        possible.append(
+            any(
+                all(
+                    not words[position].isdisjoint(hashes) for position, hashes in needs
+                )
+                for needs in _REQUIRED
+            )
+        )
+
+    return possible
+
+
 def number_value(tokens: list[str]) -> float | None:
     """Return the value of a number written as tokens ("1", "500", "2,5", "два")."""
     if len(tokens) == 1 and tokens[0].lower() in NUMBER_WORDS:
@@ -285,7 +345,10 @@ def quantities_in(doc: Doc, offset: int, text: str) -> list[Quantity]:
     """
     matcher = _matcher(doc)
     matches = []
-    for begin, end in _windows(doc, text):
+    windows = _windows(doc, text)
+    for (begin, end), possible in zip(windows, _may_match(doc, windows), strict=True):
+        if not possible:
+            continue
         window = doc[begin:end]
         for match_id, start, stop in matcher(window):
             matches.append(Span(doc, begin + start, begin + stop, label=match_id))

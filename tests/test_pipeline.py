@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from ingest_helpers import EX, load_small_catalogue
 
+from rusmeco.ingest import extract
 from rusmeco.ingest.concepts import (
     Catalogue,
     ConceptLabel,
@@ -126,6 +127,39 @@ def test_quantities_carry_value_unit_direction_and_indicator(
     ]
 
     assert found == ([expected] if expected else [])
+
+
+FILLER = {
+    "en": " The managers of the plant met the workers and talked about the plan. ",
+    "ru": " Руководители завода встретились с рабочими и обсудили этот план. ",
+}
+WINDOWS_TEXTS = {
+    "en": FILLER["en"].join(
+        ["Lead time fell from 12 to 8 days.", "In 2019 the firm had 30 staff.",
+         "It has two plants.", "Costs were cut by 10 percent."]
+    ),
+    "ru": FILLER["ru"].join(
+        ["Уровень брака снизился с 3% до 0,5%.", "В 2019 году было 120 человек.",
+         "У компании два завода.", "Производительность выросла в 2 раза."]
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_windows_skipped_before_matching_hold_no_quantity(
+    lang: str, catalogue: Catalogue
+) -> None:
+    text = WINDOWS_TEXTS[lang]
+    doc = pipeline_for(lang, catalogue)(text)
+    windows = extract._windows(doc, text)
+    possible = extract._may_match(doc, windows)
+    matcher = extract._matcher(doc)
+    matched = [bool(matcher(doc[begin:end])) for begin, end in windows]
+
+    assert any(matched) and not all(possible)
+    assert [m for m, p in zip(matched, possible, strict=True) if not p] == [
+        False
+    ] * possible.count(False)
 
 
 def test_quantity_without_direction_cue_is_not_an_outcome(catalogue: Catalogue) -> None:
