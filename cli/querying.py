@@ -10,12 +10,7 @@ from rusmeco.cli.output import check_format
 from rusmeco.core.config import ENV_SERVICE_ALLOWLIST, Settings
 from rusmeco.core.errors import DataError, EndpointUnreachable
 from rusmeco.kb.evaluation import QueryResult
-from rusmeco.kb.sparql import (
-    check_nesting,
-    service_targets,
-    tokens,
-    unescape_codepoints,
-)
+from rusmeco.kb.sparql import check_nesting, first_keyword, service_targets
 from rusmeco.kb.store import Store
 from rusmeco.ontology.namespaces import PREFIXES
 
@@ -52,7 +47,7 @@ def read_query(source: IO[bytes]) -> str:
 def check_query(sparql: str, format_: str, settings: Settings) -> None:
     """Refuse deep nesting, updates, formats that do not fit, unlisted SERVICEs."""
     check_nesting(sparql)
-    word = first_word(sparql)
+    word = first_keyword(sparql)
     if word in UPDATE_WORDS:
         raise click.UsageError(
             f"this is a SPARQL update ({word}); `rusmeco query` runs queries only "
@@ -61,22 +56,6 @@ def check_query(sparql: str, format_: str, settings: Settings) -> None:
     if word in FORM_KINDS:
         check_format(FORM_KINDS[word], format_)
     check_services(sparql, settings)
-
-
-def first_word(sparql: str) -> str | None:
-    """Return the first keyword after the prologue, upper-cased, or None."""
-    skip = 0
-    for token in tokens(unescape_codepoints(sparql)):
-        if skip:
-            skip -= 1
-        elif token.is_word("PREFIX", "BASE"):
-            skip = 2 if token.is_word("PREFIX") else 1
-        elif token.kind == "word":
-            return token.text.upper()
-        else:
-            return None
-
-    return None
 
 
 def check_services(sparql: str, settings: Settings) -> None:

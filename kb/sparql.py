@@ -164,20 +164,27 @@ def _through_iri(iri: str, depth: int) -> tuple[int, int]:
     return depth, deepest
 
 
-def query_form(sparql: str) -> str | None:
-    """Return ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``; None if unclear."""
+def first_keyword(sparql: str) -> str | None:
+    """Return the first keyword after the prologue, upper-cased; None if none."""
     skip = 0
     for token in tokens(unescape_codepoints(sparql)):
         if skip:
             skip -= 1
         elif token.is_word("PREFIX", "BASE"):
             skip = 2 if token.is_word("PREFIX") else 1
-        elif token.is_word("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        elif token.kind == "word":
             return token.text.upper()
         else:
             return None
 
     return None
+
+
+def query_form(sparql: str) -> str | None:
+    """Return ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``; None if unclear."""
+    keyword = first_keyword(sparql)
+
+    return keyword if keyword in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else None
 
 
 def projection_order(sparql: str, variables: list[str]) -> list[str]:
