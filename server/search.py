@@ -273,7 +273,8 @@ def _facet_document(
         if facet.name == "language":
             label = words.get(f"lang_{value.value}", value.value)
         elif facet.name == "source":
-            label = value.value.replace("_", " ")
+            fallback = value.value.replace("_", " ")
+            label = words.get(f"source_{value.value}", fallback)
         elif label.isupper() and len(label) > 4:
             label = label.capitalize()
         values.append(

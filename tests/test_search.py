@@ -532,6 +532,26 @@ def test_page_answers_as_json_too(server: LiveServer) -> None:
     assert total and int(total.group(1)) == data.json()["total"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "examples"),
+    [
+        ("en", "Illustrative examples (fictitious)"),
+        ("ru", "Иллюстративные примеры (вымышленные)"),
+    ],
+)
+def test_sources_are_named_for_people(
+    server: LiveServer, lang: str, examples: str
+) -> None:
+    data = requests.get(
+        server.url + "/", params={"lang": lang}, headers=JSON, timeout=30
+    ).json()
+    values = data["facets"]["source"]["values"]
+    labels = {value["value"]: value["label"] for value in values}
+
+    assert labels["examples"] == examples
+    assert all(label != key.replace("_", " ") for key, label in labels.items())
+
+
 def test_language_links_keep_the_state(server: LiveServer) -> None:
     response = requests.get(
         server.url + "/", params={"q": "поставки", "language": "ru", "lang": "en"}
