@@ -106,19 +106,6 @@ class Segment:
     match: bool = False
 
 
-def word_lemmas(word: str) -> set[str]:
-    """Return the lemmas the normalisers may give one word, whatever its context.
-
-    A Russian word may be lemmatised as an adjective before a noun and otherwise by
-    its most probable parse; both count as a match when marking a snippet.
-    """
-    if _CYRILLIC_WORD.search(word):
-        first, adjective, _ = russian_reading(word)
-        return {first, adjective} if adjective else {first}
-
-    return {english_norm(word)}
-
-
 _CYRILLIC_WORD = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
