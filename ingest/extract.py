@@ -134,6 +134,20 @@ COMPARATIVE_CUES = {
 }  # fmt: skip
 FOLD_VERBS = {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0}
 
+# The cues by the hash of their lemma or form, as spaCy's token arrays hold them;
+# a word in both tables of a kind is a decrease, or a barrier.
+_DIRECTION_LEMMAS = {
+    hash_string(word): direction
+    for direction, words in (("increase", INCREASE), ("decrease", DECREASE))
+    for word in words
+}
+_DIRECTION_FORMS = {hash_string(w): d for w, d in COMPARATIVE_CUES.items()}
+_POLARITY_LEMMAS = {
+    hash_string(word): polarity
+    for polarity, words in (("enabler", ENABLER_CUES), ("barrier", BARRIER_CUES))
+    for word in words
+}
+
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _GROUP = re.compile(r"^\d{3}(?:,\d+)?$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -200,34 +214,44 @@ PATTERNS: dict[str, list[list[dict]]] = {
     ],
 }
 
-_MATCHERS: dict[int, Matcher] = {}
+_MATCHERS: dict[int, dict[str, Matcher]] = {}
 
 
-def _matcher(doc: Doc) -> Matcher:
+def _matchers(doc: Doc) -> dict[str, Matcher]:
+    """Return one matcher per pattern name, so that a window meets only those it may.
+
+    Longest-match filtering works per name, so the matches are those of one
+    matcher holding every name.
+    """
     key = id(doc.vocab)
     if key not in _MATCHERS:
-        matcher = Matcher(doc.vocab, validate=False)
+        _MATCHERS[key] = {}
         for name, patterns in PATTERNS.items():
+            matcher = Matcher(doc.vocab, validate=False)
             matcher.add(name, patterns, greedy="LONGEST")
-        _MATCHERS[key] = matcher
+            _MATCHERS[key][name] = matcher
 
     return _MATCHERS[key]
 
 
 _WORD_ATTRIBUTES = ("NORM", "LOWER", "LEMMA")
-# Per pattern: the word sets a match has a token of, each as the position of the
-# token attribute in _WORD_ATTRIBUTES and the hashes of the words.
+# Per pattern name: the word sets a match has a token of, for each of its
+# patterns; a word set is the position of the token attribute in _WORD_ATTRIBUTES
+# and the hashes of the words.
 Requirement = tuple[int, frozenset[int]]
 
 
-def _requirements(patterns: dict[str, list[list[dict]]]) -> list[list[Requirement]]:
-    """Return, for each pattern, the word sets a match has a token of, every one.
+def _requirements(
+    patterns: dict[str, list[list[dict]]],
+) -> dict[str, list[list[Requirement]]]:
+    """Return, for each pattern of each name, the word sets a match has a token of.
 
     Only token specifications that match once or more count, and only their
     ``NORM``, ``LOWER`` and ``LEMMA`` values.
     """
-    found = []
-    for alternatives in patterns.values():
+    found: dict[str, list[list[Requirement]]] = {}
+    for name, alternatives in patterns.items():
+        found[name] = []
         for pattern in alternatives:
             needs = []
             for spec in pattern:
@@ -242,7 +266,7 @@ def _requirements(patterns: dict[str, list[list[dict]]]) -> list[list[Requiremen
                     else:
                         continue
                     needs.append((position, frozenset(map(hash_string, words))))
-            found.append(needs)
+            found[name].append(needs)
 
     return found
 
@@ -250,10 +274,10 @@ def _requirements(patterns: dict[str, list[list[dict]]]) -> list[list[Requiremen
 _REQUIRED = _requirements(PATTERNS)
 
 
-def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[bool]:
-    """Tell for each window whether it has a token of every word set of a pattern.
+def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[list[str]]:
+    """Name, for each window, the patterns it has a token of every word set of.
 
-    A window that has not cannot match any pattern: the matcher skips it.
+    The patterns not named cannot match in the window: their matchers skip it.
     """
     if not windows:
         return []
@@ -262,12 +286,14 @@ def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[bool]:
     for begin, end in windows:
         words = [set(column[begin:end]) for column in columns]
         possible.append(
-            any(
-                all(
-                    not words[position].isdisjoint(hashes) for position, hashes in needs
+            [
+                name
+                for name, alternatives in _REQUIRED.items()
+                if any(
+                    all(not words[at].isdisjoint(hashes) for at, hashes in needs)
+                    for needs in alternatives
                 )
-                for needs in _REQUIRED
-            )
+            ]
         )
 
     return possible
@@ -309,22 +335,41 @@ def _numbers(span: Span) -> list[tuple[float, str | None]]:
 
 def _direction_cue(span: Span) -> tuple[str | None, int]:
     """Return the direction of the cue nearest to ``span`` in its sentence."""
-    best: tuple[str | None, int] = (None, 10**6)
-    for token in span.sent:
-        if span.start <= token.i < span.end:
-            continue
-        direction = (
-            "decrease"
-            if token.lemma_ in DECREASE
-            else "increase"
-            if token.lemma_ in INCREASE
-            else COMPARATIVE_CUES.get(token.lower_)
-        )
-        distance = abs(token.i - span.start)
-        if direction and distance < best[1]:
-            best = (direction, distance)
+    direction, index = _nearest_cue(span, _DIRECTION_LEMMAS, _DIRECTION_FORMS)
 
-    return best
+    return direction, abs(index - span.start) if direction else 10**6
+
+
+def _nearest_cue(
+    span: Span, by_lemma: dict[int, str], by_form: dict[int, str] | None = None
+) -> tuple[str | None, int]:
+    """Return the cue nearest to ``span`` in its sentence, outside it, and its token.
+
+    A token is a cue by its lemma, or else by its lower-case form. Of two cues as
+    near, the earlier wins; without a cue the token is -1.
+    """
+    lemmas = _column(span.doc, "LEMMA")
+    forms = _column(span.doc, "LOWER") if by_form else []
+    sentence = span.sent
+    best: tuple[str | None, int, int] = (None, -1, 10**6)
+    for index in (*range(sentence.start, span.start), *range(span.end, sentence.end)):
+        cue = by_lemma.get(lemmas[index])
+        if cue is None and by_form:
+            cue = by_form.get(forms[index])
+        distance = abs(index - span.start)
+        if cue and distance < best[2]:
+            best = (cue, index, distance)
+
+    return best[0], best[1]
+
+
+def _column(doc: Doc, attribute: str) -> list[int]:
+    """Return the hashes of one attribute of every token of ``doc``, read once."""
+    key = ("rusmeco", attribute)
+    if key not in doc.user_data:
+        doc.user_data[key] = doc.to_array(attribute).tolist()
+
+    return doc.user_data[key]
 
 
 def _indicator(span: Span, indicators: list[Span]) -> str | None:
@@ -343,15 +388,14 @@ def quantities_in(doc: Doc, offset: int, text: str) -> list[Quantity]:
     ``text`` is the text of ``doc``. The patterns are matched only in windows
     around digits and number words.
     """
-    matcher = _matcher(doc)
+    matchers = _matchers(doc)
     matches = []
     windows = _windows(doc, text)
-    for (begin, end), possible in zip(windows, _may_match(doc, windows), strict=True):
-        if not possible:
-            continue
-        window = doc[begin:end]
-        for match_id, start, stop in matcher(window):
-            matches.append(Span(doc, begin + start, begin + stop, label=match_id))
+    for (begin, end), names in zip(windows, _may_match(doc, windows), strict=True):
+        window = doc[begin:end] if names else None
+        for name in names:
+            for match_id, start, stop in matchers[name](window):
+                matches.append(Span(doc, begin + start, begin + stop, label=match_id))
     if not matches:
         return []
     indicators = [s for s in concept_spans(doc) if s.label_ == "indicator"]
@@ -516,19 +560,7 @@ def context_statements(
 
 
 def _polarity(span: Span) -> tuple[str | None, str]:
-    best: tuple[str | None, str, int] = (None, "", 10**6)
-    for token in span.sent:
-        if span.start <= token.i < span.end:
-            continue
-        polarity = (
-            "barrier"
-            if token.lemma_ in BARRIER_CUES
-            else "enabler"
-            if token.lemma_ in ENABLER_CUES
-            else None
-        )
-        distance = abs(token.i - span.start)
-        if polarity and distance < best[2]:
-            best = (polarity, token.text, distance)
+    """Return the polarity of the cue nearest to ``span`` and the cue's text."""
+    polarity, index = _nearest_cue(span, _POLARITY_LEMMAS)
 
-    return best[0], best[1]
+    return polarity, span.doc[index].text if polarity else ""

@@ -74,22 +74,47 @@ class Transaction:
         self.add(graph, triples)
 
     def drop_graph(self, graph: str) -> None:
-        """Remove ``graph`` on commit."""
+        """Remove ``graph`` on commit, with what this transaction added to it."""
+        self.added.pop(graph, None)
         self.dropped.append(graph)
 
     def add(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Add ``triples`` to ``graph`` on commit."""
         self.added.setdefault(graph, []).extend(triples)
 
+    def then(self, later: Transaction) -> None:
+        """Take in the changes of ``later``, as if it were committed after this."""
+        for graph in later.dropped:
+            self.drop_graph(graph)
+        for graph, triples in later.added.items():
+            self.add(graph, triples)
+
+    def __len__(self) -> int:
+        return sum(map(len, self.added.values()))
+
+
+class _GroupFailed(Exception):
+    """A commit of a group failed after ``stored`` of its transactions."""
+
+    def __init__(self, stored: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.stored = stored
+        self.error = error
+
 
 class Committer:
-    """Commits transactions one after another, in the order given, each atomically.
+    """Commits transactions in the order given, each whole or not at all.
 
-    When the store allows it (:attr:`Store.concurrent_commits`), a commit runs in
-    a thread of its own while the caller prepares the next transaction;
-    :meth:`submit` first waits for the commit before. Each ``done`` runs in the
-    caller's thread once its transaction is in the store.
+    When the store allows it (:attr:`Store.concurrent_commits`), commits run in a
+    thread of their own while the caller prepares the next transactions, and the
+    transactions that arrive while a commit runs go into the store together in the
+    next one (a group commit: fewer, larger writes). Should a group fail, its
+    transactions are committed one by one up to the one that fails. Each ``done``
+    runs in the caller's thread once its transaction is in the store.
     """
+
+    #: Triples queued behind a running commit before :meth:`submit` waits for it.
+    MAX_QUEUED = 200_000
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -98,25 +123,75 @@ class Committer:
             if store.concurrent_commits
             else None
         )
-        self._pending: tuple[Future[None], Callable[[], None]] | None = None
+        self._running: tuple[Future[int], list[Callable[[], None]]] | None = None
+        self._queued: list[Transaction] = []
+        self._queued_done: list[Callable[[], None]] = []
 
     def submit(self, transaction: Transaction, done: Callable[[], None]) -> None:
         """Commit ``transaction`` after those before it, then call ``done``."""
-        self.wait()
         if self._executor is None:
             self.store.commit(transaction)
             done()
             return
-        self._pending = (self._executor.submit(self.store.commit, transaction), done)
+        self._queued.append(transaction)
+        self._queued_done.append(done)
+        if self._running is None or self._running[0].done() or self._full():
+            self._finish_running()
+            self._start_queued()
+
+    def _full(self) -> bool:
+        return sum(map(len, self._queued)) > self.MAX_QUEUED
+
+    def _finish_running(self) -> None:
+        """Wait for the running commit; call the ``done`` of what it stored."""
+        if self._running is None:
+            return
+        future, callbacks = self._running
+        self._running = None
+        try:
+            stored = future.result()
+        except _GroupFailed as failure:
+            for done in callbacks[: failure.stored]:
+                done()
+            raise failure.error from None
+        for done in callbacks[:stored]:
+            done()
+
+    def _start_queued(self) -> None:
+        assert self._executor is not None
+        if not self._queued:
+            return
+        group, callbacks = self._queued, self._queued_done
+        self._queued, self._queued_done = [], []
+        future = self._executor.submit(self._commit_group, group)
+        self._running = (future, callbacks)
+
+    def _commit_group(self, group: list[Transaction]) -> int:
+        """Commit ``group`` as one transaction, or else one by one; return how many."""
+        if len(group) > 1:
+            merged = Transaction()
+            for transaction in group:
+                merged.then(transaction)
+            try:
+                self.store.commit(merged)
+                return len(group)
+            except Exception as error:
+                log.debug(
+                    "a group of %d commits failed (%s): one by one", len(group), error
+                )
+        for stored, transaction in enumerate(group):
+            try:
+                self.store.commit(transaction)
+            except Exception as error:
+                raise _GroupFailed(stored, error) from error
+
+        return len(group)
 
     def wait(self) -> None:
-        """Wait for the commit under way; raise its error if it failed."""
-        if self._pending is None:
-            return
-        future, done = self._pending
-        self._pending = None
-        future.result()
-        done()
+        """Commit everything submitted; raise the first error."""
+        self._finish_running()
+        self._start_queued()
+        self._finish_running()
 
     def close(self, *, quietly: bool = False) -> None:
         """Wait for the last commit and stop the thread; ``quietly`` logs an error."""
