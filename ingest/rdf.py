@@ -1,7 +1,10 @@
 """RDF of one annotated document: case study, Web Annotations, facts and provenance.
 
 Mentions become W3C Web Annotations (``oa:Annotation`` with a TextQuoteSelector and
-a TextPositionSelector whose offsets are code points of the stored ``rus:text``);
+a TextPositionSelector whose offsets are code points of the stored ``rus:text``;
+the quote selector has no prefix or suffix, as the position in the stored text
+already tells one occurrence of a quote from another, and the two would be a sixth
+of a document's triples);
 each mentioned concept also gets a classifying annotation with the document-level
 score. Facts: practices, indicators and context factors mentioned, context
 statements (a factor as barrier or enabler), indicator observations (value, unit,
@@ -84,7 +87,6 @@ MENTIONS = {
     "indicator": RUS.mentionsIndicator,
     "region": RUS.mentionsRegion,
 }
-CONTEXT_CHARS = 32
 ADOPTION_SCORE = 0.5
 
 
@@ -186,7 +188,7 @@ def document_rdf(
         _case_study(graph, case, info, analysis, include_text)
     _provenance(graph, iris, case, run, info, started or datetime.now(UTC))
     for mention in analysis.mentions:
-        _mention(graph, iris, case, info.key, mention, analysis.text)
+        _mention(graph, iris, case, info.key, mention)
     for concept, score in analysis.scores.items():
         _classifying(graph, iris, case, info.key, concept, score)
     kinds = {m.concept: m.kind for m in analysis.mentions}
@@ -258,13 +260,12 @@ def _mention(
     case: ox.NamedNode,
     key: str,
     mention: Mention,
-    text: str,
 ) -> None:
     node = _node(iris, "annotation", key, mention.start, mention.end, mention.concept)
     graph.add((node, RDF.type, OA.Annotation))
     graph.add((node, OA.motivatedBy, OA.identifying))
     graph.add((node, OA.hasBody, URIRef(mention.concept)))
-    _target(graph, node, case, mention.start, mention.end, mention.quote, text)
+    _target(graph, node, case, mention.start, mention.end, mention.quote)
 
 
 def _target(
@@ -274,7 +275,6 @@ def _target(
     start: int,
     end: int,
     quote: str,
-    text: str,
 ) -> None:
     target, position, quoted = BNode(), BNode(), BNode()
     graph.add((node, OA.hasTarget, target))
@@ -287,8 +287,6 @@ def _target(
     graph.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
     graph.add((quoted, RDF.type, OA.TextQuoteSelector))
     graph.add((quoted, OA.exact, Literal(quote)))
-    graph.add((quoted, OA.prefix, Literal(text[max(0, start - CONTEXT_CHARS) : start])))
-    graph.add((quoted, OA.suffix, Literal(text[end : end + CONTEXT_CHARS])))
 
 
 def _classifying(
@@ -370,15 +368,7 @@ def _observations(
         graph.add((anchor, RDF.type, OA.Annotation))
         graph.add((anchor, OA.motivatedBy, OA.describing))
         graph.add((anchor, OA.hasBody, node))
-        _target(
-            graph,
-            anchor,
-            case,
-            quantity.start,
-            quantity.end,
-            quantity.quote,
-            analysis.text,
-        )
+        _target(graph, anchor, case, quantity.start, quantity.end, quantity.quote)
 
     return nodes
 
