@@ -351,16 +351,20 @@ def _nearest_cue(
     lemmas = _column(span.doc, "LEMMA")
     forms = _column(span.doc, "LOWER") if by_form else []
     sentence = span.sent
-    best: tuple[str | None, int, int] = (None, -1, 10**6)
-    for index in (*range(sentence.start, span.start), *range(span.end, sentence.end)):
-        cue = by_lemma.get(lemmas[index])
-        if cue is None and by_form:
-            cue = by_form.get(forms[index])
-        distance = abs(index - span.start)
-        if cue and distance < best[2]:
-            best = (cue, index, distance)
+    reach = max(span.start - sentence.start, sentence.end - 1 - span.start)
+    # Outwards from the span's first token, the earlier side first at each step.
+    for distance in range(1, reach + 1):
+        for index in (span.start - distance, span.start + distance):
+            outside = sentence.start <= index < span.start or span.end <= index
+            if not outside or index >= sentence.end:
+                continue
+            cue = by_lemma.get(lemmas[index])
+            if cue is None and by_form:
+                cue = by_form.get(forms[index])
+            if cue:
+                return cue, index
 
-    return best[0], best[1]
+    return None, -1
 
 
 def _column(doc: Doc, attribute: str) -> list[int]:
