@@ -214,22 +214,21 @@ PATTERNS: dict[str, list[list[dict]]] = {
     ],
 }
 
-_MATCHERS: dict[int, dict[str, Matcher]] = {}
+_MATCHERS: dict[tuple[int, tuple[str, ...]], Matcher] = {}
 
 
-def _matchers(doc: Doc) -> dict[str, Matcher]:
-    """Return one matcher per pattern name, so that a window meets only those it may.
+def _matcher(doc: Doc, names: tuple[str, ...]) -> Matcher:
+    """Return a matcher of the patterns ``names``, made once per vocabulary.
 
-    Longest-match filtering works per name, so the matches are those of one
-    matcher holding every name.
+    Longest-match filtering works per name, so its matches are those of one
+    matcher holding every pattern; a window meets only the patterns it may match.
     """
-    key = id(doc.vocab)
+    key = (id(doc.vocab), names)
     if key not in _MATCHERS:
-        _MATCHERS[key] = {}
-        for name, patterns in PATTERNS.items():
-            matcher = Matcher(doc.vocab, validate=False)
-            matcher.add(name, patterns, greedy="LONGEST")
-            _MATCHERS[key][name] = matcher
+        matcher = Matcher(doc.vocab, validate=False)
+        for name in names:
+            matcher.add(name, PATTERNS[name], greedy="LONGEST")
+        _MATCHERS[key] = matcher
 
     return _MATCHERS[key]
 
@@ -272,6 +271,22 @@ def _requirements(
 
 
 _REQUIRED = _requirements(PATTERNS)
+# Per attribute, every word some pattern needs: a window without any of them is
+# passed over at once (unless a pattern needs no word at all).
+_NEEDED = [
+    frozenset(
+        word
+        for alternatives in _REQUIRED.values()
+        for needs in alternatives
+        for at, words in needs
+        if at == position
+        for word in words
+    )
+    for position in range(len(_WORD_ATTRIBUTES))
+]
+_EVERY_PATTERN_NEEDS_WORDS = all(
+    needs for alternatives in _REQUIRED.values() for needs in alternatives
+)
 
 
 def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[list[str]]:
@@ -282,9 +297,15 @@ def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[list[str]]:
     if not windows:
         return []
     columns = doc.to_array(list(_WORD_ATTRIBUTES)).reshape(len(doc), -1).T.tolist()
-    possible = []
+    possible: list[list[str]] = []
     for begin, end in windows:
-        words = [set(column[begin:end]) for column in columns]
+        words = [
+            needed.intersection(column[begin:end])
+            for needed, column in zip(_NEEDED, columns, strict=True)
+        ]
+        if not any(words) and _EVERY_PATTERN_NEEDS_WORDS:
+            possible.append([])
+            continue
         possible.append(
             [
                 name
@@ -392,14 +413,13 @@ def quantities_in(doc: Doc, offset: int, text: str) -> list[Quantity]:
     ``text`` is the text of ``doc``. The patterns are matched only in windows
     around digits and number words.
     """
-    matchers = _matchers(doc)
     matches = []
     windows = _windows(doc, text)
     for (begin, end), names in zip(windows, _may_match(doc, windows), strict=True):
-        window = doc[begin:end] if names else None
-        for name in names:
-            for match_id, start, stop in matchers[name](window):
-                matches.append(Span(doc, begin + start, begin + stop, label=match_id))
+        if not names:
+            continue
+        for match_id, start, stop in _matcher(doc, tuple(names))(doc[begin:end]):
+            matches.append(Span(doc, begin + start, begin + stop, label=match_id))
     if not matches:
         return []
     indicators = [s for s in concept_spans(doc) if s.label_ == "indicator"]
