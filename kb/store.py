@@ -158,9 +158,9 @@ class Committer:
             done()
 
     def _start_queued(self) -> None:
-        assert self._executor is not None
         if not self._queued:
             return
+        assert self._executor is not None
         group, callbacks = self._queued, self._queued_done
         self._queued, self._queued_done = [], []
         future = self._executor.submit(self._commit_group, group)

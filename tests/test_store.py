@@ -105,6 +105,38 @@ def test_committer_keeps_the_order_and_stops_at_a_failed_commit(
     assert store.graphs() == {EX + "graph/one": 1, EX + "graph/two": 1}
 
 
+def test_committer_lands_every_transaction_in_order(store: Store) -> None:
+    # The first transaction is large, so that the next ones arrive while it is
+    # committed and go in together; later replacements of a graph win.
+    done: list[int] = []
+    with store.committer() as commits:
+        first = Transaction()
+        first.replace_graph(GRAPH, triples(20_000))
+        commits.submit(first, lambda: done.append(0))
+        for number in range(1, 40):
+            transaction = Transaction()
+            transaction.replace_graph(GRAPH, triples(number))
+            transaction.replace_graph(f"{EX}graph/{number}", triples(2, "q"))
+            commits.submit(transaction, lambda number=number: done.append(number))
+
+    assert done == list(range(40))
+    assert store.graphs() == {
+        GRAPH: 39,
+        **{f"{EX}graph/{number}": 2 for number in range(1, 40)},
+    }
+
+
+def test_transaction_then_keeps_the_later_replacement() -> None:
+    earlier, later = Transaction(), Transaction()
+    earlier.replace_graph(GRAPH, triples(5))
+    earlier.add(EX + "graph/b", triples(1))
+    later.replace_graph(GRAPH, triples(2, "q"))
+    earlier.then(later)
+
+    assert earlier.added == {GRAPH: triples(2, "q"), EX + "graph/b": triples(1)}
+    assert earlier.dropped == [GRAPH, GRAPH]
+
+
 def test_drop_graph_of_missing_graph_is_not_found(store: Store) -> None:
     with pytest.raises(NotFound, match="graph/none"):
         store.drop_graph(EX + "graph/none")
