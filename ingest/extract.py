@@ -353,11 +353,9 @@ def _numbers(span: Span) -> list[tuple[float, str | None]]:
     return found
 
 
-def _direction_cue(span: Span) -> tuple[str | None, int]:
+def _direction_cue(span: Span) -> str | None:
     """Return the direction of the cue nearest to ``span`` in its sentence."""
-    direction, index = _nearest_cue(span, _DIRECTION_LEMMAS, _DIRECTION_FORMS)
-
-    return direction, abs(index - span.start) if direction else 10**6
+    return _nearest_cue(span, _DIRECTION_LEMMAS, _DIRECTION_FORMS)[0]
 
 
 def _nearest_cue(
@@ -511,7 +509,7 @@ def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | Non
     elif kind == "RESULT":
         direction = _result_direction(span)
     else:
-        direction = _direction_cue(span)[0]
+        direction = _direction_cue(span)
     if direction is None:
         return None
     value, unit = numbers[-1]

@@ -89,7 +89,8 @@ class Transaction:
         for graph, triples in later.added.items():
             self.add(graph, triples)
 
-    def __len__(self) -> int:
+    def size(self) -> int:
+        """Return the number of triples this transaction adds."""
         return sum(map(len, self.added.values()))
 
 
@@ -123,7 +124,7 @@ class Committer:
             if store.concurrent_commits
             else None
         )
-        self._running: tuple[Future[int], list[Callable[[], None]]] | None = None
+        self._running: tuple[Future[None], list[Callable[[], None]]] | None = None
         self._queued: list[Transaction] = []
         self._queued_done: list[Callable[[], None]] = []
 
@@ -140,7 +141,7 @@ class Committer:
             self._start_queued()
 
     def _full(self) -> bool:
-        return sum(map(len, self._queued)) > self.MAX_QUEUED
+        return sum(t.size() for t in self._queued) > self.MAX_QUEUED
 
     def _finish_running(self) -> None:
         """Wait for the running commit; call the ``done`` of what it stored."""
@@ -149,12 +150,12 @@ class Committer:
         future, callbacks = self._running
         self._running = None
         try:
-            stored = future.result()
+            future.result()
         except _GroupFailed as failure:
             for done in callbacks[: failure.stored]:
                 done()
             raise failure.error from None
-        for done in callbacks[:stored]:
+        for done in callbacks:
             done()
 
     def _start_queued(self) -> None:
@@ -166,15 +167,15 @@ class Committer:
         future = self._executor.submit(self._commit_group, group)
         self._running = (future, callbacks)
 
-    def _commit_group(self, group: list[Transaction]) -> int:
-        """Commit ``group`` as one transaction, or else one by one; return how many."""
+    def _commit_group(self, group: list[Transaction]) -> None:
+        """Commit ``group`` as one transaction, or else one by one."""
         if len(group) > 1:
             merged = Transaction()
             for transaction in group:
                 merged.then(transaction)
             try:
                 self.store.commit(merged)
-                return len(group)
+                return
             except Exception as error:
                 log.debug(
                     "a group of %d commits failed (%s): one by one", len(group), error
@@ -184,8 +185,6 @@ class Committer:
                 self.store.commit(transaction)
             except Exception as error:
                 raise _GroupFailed(stored, error) from error
-
-        return len(group)
 
     def wait(self) -> None:
         """Commit everything submitted; raise the first error."""
