@@ -295,12 +295,12 @@ def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[list[str]]:
     """
     if not windows:
         return []
-    columns = doc.to_array(list(_WORD_ATTRIBUTES)).reshape(len(doc), -1).T.tolist()
+    table = doc.to_array(list(_WORD_ATTRIBUTES)).reshape(len(doc), -1)
     possible: list[list[str]] = []
     for begin, end in windows:
         words = [
-            needed.intersection(column[begin:end])
-            for needed, column in zip(_NEEDED, columns, strict=True)
+            needed.intersection(column)
+            for needed, column in zip(_NEEDED, table[begin:end].T.tolist(), strict=True)
         ]
         if not any(words) and _EVERY_PATTERN_NEEDS_WORDS:
             possible.append([])
