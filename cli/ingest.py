@@ -211,17 +211,24 @@ def evaluate(context: Context, gold: Path, split: str, as_json: bool) -> None:
 @click.argument("documents", nargs=-1, required=True)
 @pass_context
 def delete(context: Context, documents: tuple[str, ...]) -> None:
-    """Remove ingested DOCUMENTS (key, case-study IRI or graph IRI) from the store."""
-    from rusmeco.ingest.service import delete_document
+    """Remove ingested DOCUMENTS (key, case-study IRI or graph IRI) from the store.
+
+    All of them or, when one is not found, none.
+    """
+    from rusmeco.ingest.service import delete_documents
 
     for document in documents:
         check_document_iri(document, context.settings.base_iri)
-        graph = delete_document(context.store, context.settings, document)
+    for graph in delete_documents(context.store, context.settings, documents):
         click.echo(f"deleted <{graph}>")
 
 
 def check_document_iri(document: str, base_iri: str) -> None:
     """Refuse an IRI that is neither a case study's nor an ingested document's graph."""
+    if not document.strip():
+        raise NotFound(
+            "an empty document name", hint="give a document's key, e.g. acme-1"
+        )
     if "://" not in document:
         return
     from rusmeco.ingest.rdf import case_iri, document_graph

@@ -3,7 +3,7 @@
 Exit codes: 0 success; 1 unexpected error; 2 usage or configuration error;
 3 bad input data; 4 malformed SPARQL; 5 store (or SERVICE endpoint) unavailable;
 6 not found (also a missing store); 7 validation failed; 8 query stopped at its
-time limit.
+time limit; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rusmeco.cli.context import COMMAND_ACCESS, Access, Context, pass_context
+from rusmeco.cli.search import WRITING_COMMANDS
 from rusmeco.core.config import ENV_BASE_IRI, ENV_STORE, Settings
 from rusmeco.core.errors import RusmecoError
 
@@ -34,6 +35,20 @@ class RusmecoGroup(click.Group):
         except RusmecoError as error:
             click.secho(str(error), fg="red", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.secho(_interrupted(ctx.invoked_subcommand), fg="red", err=True)
+            ctx.exit(130)
+
+
+def _interrupted(command: str | None) -> str:
+    """Return what to tell a user who stopped ``command`` with Ctrl-C."""
+    if command not in WRITING_COMMANDS:
+        return "Interrupted."
+
+    return (
+        "Interrupted: what was stored before stays, each document or graph whole.\n"
+        "  Run the same command again to finish; it replaces, it does not duplicate."
+    )
 
 
 class IriParam(click.ParamType):

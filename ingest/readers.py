@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rusmeco.core.errors import DataError
 from rusmeco.ingest.text import LANGUAGES, normalise_text
@@ -82,7 +83,19 @@ class Unreadable:
 
 
 def expand(paths: list[str]) -> Iterator[Path]:
-    """Yield the files named by ``paths``: files, folders (recursively) and globs."""
+    """Yield the files named by ``paths``: files, folders (recursively) and globs.
+
+    A file named twice (given twice, or also inside a folder given) comes once.
+    """
+    seen: set[Path] = set()
+    for path in _named(paths):
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            yield path
+
+
+def _named(paths: list[str]) -> Iterator[Path]:
+    """Yield the files named by each of ``paths`` in turn."""
     for given in paths:
         if any(ch in given for ch in "*?["):
             matched = sorted(Path(p) for p in glob.glob(given, recursive=True))
@@ -92,15 +105,31 @@ def expand(paths: list[str]) -> Iterator[Path]:
             continue
         path = Path(given)
         if path.is_dir():
-            yield from sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES
-            )
+            yield from _folder(path)
         elif path.exists():
             yield path
         else:
             raise DataError(f"{given}: no such file or folder")
+
+
+def _folder(folder: Path) -> Iterator[Path]:
+    """Yield a folder's files in a format read here; warn of the others.
+
+    Hidden files and folders (names starting with a dot) are passed over quietly.
+    """
+    for path in sorted(folder.rglob("*")):
+        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if hidden or not path.is_file():
+            continue
+        if path.suffix.lower() in SUFFIXES:
+            yield path
+        else:
+            log.warning(
+                "skipped %s: %r is not a format read here (%s)",
+                path,
+                path.suffix or "no extension",
+                " ".join(sorted(SUFFIXES)),
+            )
 
 
 def read_path(
@@ -272,7 +301,9 @@ def _markdown(source: str) -> tuple[str | None, str | None, str | None, str]:
             key, _, value = line.partition(":")
             meta[key.strip().lower()] = value.strip().strip("\"'")
         source = source[front.end() :]
-    blocks, title = _markdown_blocks(MarkdownIt("commonmark").parse(source))
+    blocks, title = _markdown_blocks(
+        MarkdownIt("commonmark").enable("table").parse(source)
+    )
 
     return (
         meta.get("title") or title,
@@ -283,19 +314,30 @@ def _markdown(source: str) -> tuple[str | None, str | None, str | None, str]:
 
 
 def _markdown_blocks(tokens: list) -> tuple[list[str], str | None]:
-    """Return the text of each paragraph, heading and code block; the first heading."""
+    """Return the text of each block (a table's rows a line each); the first heading."""
     blocks: list[str] = []
     title = None
     in_heading = False
+    rows: list[str] = []
+    cells: list[str] | None = None
     for token in tokens:
         if token.type == "heading_open":
             in_heading = True
         elif token.type == "heading_close":
             in_heading = False
+        elif token.type == "tr_open":
+            cells = []
+        elif token.type == "tr_close" and cells is not None:
+            rows.append(" | ".join(cells))
+            cells = None
+        elif token.type == "table_close":
+            blocks.append("\n".join(rows))
+            rows = []
         elif token.type == "inline":
-            text = "".join(
-                child.content for child in token.children or [] if child.content
-            )
+            text = _inline_text(token)
+            if cells is not None:
+                cells.append(text)
+                continue
             if in_heading and title is None:
                 title = text
             blocks.append(text)
@@ -303,6 +345,14 @@ def _markdown_blocks(tokens: list) -> tuple[list[str], str | None]:
             blocks.append(token.content.rstrip("\n"))
 
     return blocks, title
+
+
+def _inline_text(token: Any) -> str:
+    """Return the text of an inline Markdown token, its line breaks kept."""
+    return "".join(
+        "\n" if child.type in ("softbreak", "hardbreak") else child.content
+        for child in token.children or []
+    )
 
 
 def _records(

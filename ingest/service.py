@@ -3,8 +3,8 @@
 Every document lands in one transaction that replaces its graph, so re-ingesting a
 document replaces it, a killed run leaves whole documents only, and a file that
 fails leaves nothing behind. Where the store allows it, a document's transaction is
-committed while the next document is annotated. :func:`delete_document` removes a
-document's graph.
+committed while the next document is annotated. :func:`delete_documents` removes
+documents' graphs.
 """
 
 from __future__ import annotations
@@ -251,17 +251,37 @@ def _log_stored(document: SourceDocument, analysis: Analysis) -> None:
     )
 
 
-def delete_document(store: Store, settings: Settings, document: str) -> str:
-    """Remove an ingested document, by key, case IRI or graph IRI; return its graph."""
-    iris = InstanceIris(settings.base_iri)
-    key = document.rstrip("/").rsplit("/", 1)[-1] if "://" in document else document
-    graph = document_graph(iris, slugify(key) if "://" not in document else key)
-    if graph not in store.graphs():
-        raise NotFound(
-            f"no ingested document {document!r} (graph <{graph}>)",
-            hint="list documents with: rusmeco query on ?g, or rusmeco stats",
-        )
-    store.drop_graph(graph)
-    log.info("deleted %s", graph)
+def delete_documents(
+    store: Store, settings: Settings, documents: Iterable[str]
+) -> list[str]:
+    """Remove ingested documents, by key, case IRI or graph IRI; return their graphs.
 
-    return graph
+    Every document is looked up before any is removed, and all are removed in one
+    transaction: a name that matches no document leaves the store as it was.
+    """
+    iris = InstanceIris(settings.base_iri)
+    graphs = {document: _graph_of(iris, document) for document in documents}
+    stored = set(store.graphs())
+    missing = [name for name, graph in graphs.items() if graph not in stored]
+    if missing:
+        raise NotFound(
+            "no ingested document "
+            + ", ".join(f"{name!r} (graph <{graphs[name]}>)" for name in missing),
+            hint="nothing was deleted; list the documents with: rusmeco stats "
+            "--every-graph",
+        )
+
+    with store.transaction() as transaction:
+        for graph in dict.fromkeys(graphs.values()):
+            transaction.drop_graph(graph)
+    log.info("deleted %d documents", len(graphs))
+
+    return list(dict.fromkeys(graphs.values()))
+
+
+def _graph_of(iris: InstanceIris, document: str) -> str:
+    """Return the graph IRI of a document named by key, case IRI or graph IRI."""
+    if "://" in document:
+        return document_graph(iris, document.rstrip("/").rsplit("/", 1)[-1])
+
+    return document_graph(iris, slugify(document))

@@ -18,7 +18,7 @@ from rusmeco.cli.main import cli
 from rusmeco.core.config import Settings
 from rusmeco.core.errors import DataError, NotFound
 from rusmeco.ingest.rdf import document_graph
-from rusmeco.ingest.service import Ingester, delete_document
+from rusmeco.ingest.service import Ingester, delete_documents
 from rusmeco.kb.store import Store, open_store
 from rusmeco.ontology.namespaces import InstanceIris
 
@@ -133,10 +133,26 @@ def test_reingesting_replaces_and_delete_removes(
     path.write_text(CASE_RU, encoding="utf-8")
     ingester.ingest_paths([str(path)])
     assert catalogue_store.graphs()[graph] != first
-    assert delete_document(catalogue_store, settings, "acme") == graph
+    assert delete_documents(catalogue_store, settings, ["acme"]) == [graph]
     assert graph not in catalogue_store.graphs()
     with pytest.raises(NotFound):
-        delete_document(catalogue_store, settings, "acme")
+        delete_documents(catalogue_store, settings, ["acme"])
+
+
+def test_delete_removes_all_or_none(
+    catalogue_store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    write(folder, "acme.txt", CASE_EN)
+    write(folder, "beta.txt", CASE_RU)
+    Ingester(catalogue_store, settings).ingest_paths([str(folder)])
+    graphs = [graph_of(settings, "acme"), graph_of(settings, "beta")]
+
+    with pytest.raises(NotFound, match="'nope'"):
+        delete_documents(catalogue_store, settings, ["acme", "nope", "beta"])
+    assert set(graphs) <= set(catalogue_store.graphs())
+    assert delete_documents(catalogue_store, settings, ["acme", graphs[1]]) == graphs
+    assert not set(graphs) & set(catalogue_store.graphs())
 
 
 def test_dry_run_stores_nothing(
@@ -239,8 +255,9 @@ def ingest_command(location: str, folder: Path) -> list[str]:
     ]
 
 
-def test_sigkill_halfway_then_rerun_equals_one_clean_run(
-    settings: Settings, tmp_path: Path
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=lambda s: s.name)
+def test_stopped_halfway_then_rerun_equals_one_clean_run(
+    settings: Settings, tmp_path: Path, stop: signal.Signals
 ) -> None:
     folder = tmp_path / "many"
     for i in range(30):
@@ -264,8 +281,12 @@ def test_sigkill_halfway_then_rerun_equals_one_clean_run(
             if seen == 5:
                 break
         assert process.poll() is None, "the ingest ended before it could be killed"
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(stop)
+        said = process.stderr.read()
         process.wait()
+    if stop == signal.SIGINT:
+        assert process.returncode == 130
+        assert "Run the same command again to finish" in said
     halfway = snapshot(killed, settings)
     assert 5 <= len(halfway) < 30
     for location in (killed, clean):
@@ -321,6 +342,7 @@ def test_ingest_and_delete_commands(catalogue_location: str, tmp_path: Path) -> 
     assert "1 documents stored" in stored.stdout and "3  practice" in stored.stdout
     assert deleted.exit_code == 0 and "case/acme-1" in deleted.stdout
     assert again.exit_code == NotFound.exit_code
+    assert "nothing was deleted" in again.stderr
 
 
 def test_a_bad_mapping_is_a_usage_error(

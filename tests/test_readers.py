@@ -70,6 +70,20 @@ def test_markdown_front_matter_gives_title_date_and_language(tmp_path: Path) -> 
     assert document.text == "Heading\n\nBeta uses kanban cards.\n\none item"
 
 
+def test_markdown_keeps_line_breaks_and_table_rows(tmp_path: Path) -> None:
+    path = tmp_path / "case.md"
+    path.write_text(
+        "We adopted lean\nproduction in 2019.\n\n"
+        "| Indicator | Before | After |\n|---|---|---|\n| Lead time | 12 | 8 |\n",
+        encoding="utf-8",
+    )
+
+    assert read_one(path).text == (
+        "We adopted lean\nproduction in 2019.\n\n"
+        "Indicator | Before | After\nLead time | 12 | 8"
+    )
+
+
 def test_html_keeps_the_main_content_and_drops_menus(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(HTML_PAGE, encoding="utf-8")
@@ -165,15 +179,30 @@ def test_files_over_the_size_limit_are_refused_before_reading(tmp_path: Path) ->
     assert "over the limit of 1 MB" in failure(path, max_megabytes=1)
 
 
-def test_folders_and_globs_expand_to_known_files(tmp_path: Path) -> None:
+def test_folders_and_globs_expand_to_known_files(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / "sub").mkdir()
-    for name in ("a.txt", "b.md", "sub/c.html", "sub/skip.png"):
+    (tmp_path / ".git").mkdir()
+    for name in ("a.txt", "b.md", "sub/c.html", "sub/skip.png", ".git/d.txt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
 
     assert [p.name for p in expand([str(tmp_path)])] == ["a.txt", "b.md", "c.html"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"skipped {tmp_path / 'sub/skip.png'}: '.png' is not a format read here"
+        " (.csv .docx .htm .html .jsonl .markdown .md .ndjson .pdf .text .txt"
+        " .xhtml)"
+    ]
     assert [p.name for p in expand([str(tmp_path / "*.md")])] == ["b.md"]
     with pytest.raises(DataError, match="no such file"):
         list(expand([str(tmp_path / "missing.txt")]))
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    given = [str(tmp_path), str(tmp_path / "a.txt"), str(tmp_path / "*.txt")]
+
+    assert [p.name for p in expand(given)] == ["a.txt"]
 
 
 def test_decode_refuses_undecodable_noise() -> None:
