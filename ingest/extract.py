@@ -9,6 +9,8 @@ mention becomes a barrier or an enabler by the nearest polarity cue in its sente
 
 from __future__ import annotations
 
+import bisect
+import functools
 import logging
 import re
 
@@ -233,6 +235,9 @@ def _matcher(doc: Doc, names: tuple[str, ...]) -> Matcher:
 
 
 _WORD_ATTRIBUTES = ("NORM", "LOWER", "LEMMA")
+# Columns of the token table of a doc (see _table): the character offset of each
+# token, then the word attributes above.
+_TABLE_ATTRIBUTES = ("IDX", *_WORD_ATTRIBUTES)
 # Per pattern name: the word sets a match has a token of, for each of its
 # patterns; a word set is the position of the token attribute in _WORD_ATTRIBUTES
 # and the hashes of the words.
@@ -269,54 +274,78 @@ def _requirements(
     return found
 
 
-_REQUIRED = _requirements(PATTERNS)
-# Per attribute, every word some pattern needs: a window without any of them is
-# passed over at once (unless a pattern needs no word at all).
-_NEEDED = [
-    frozenset(
-        word
-        for alternatives in _REQUIRED.values()
-        for needs in alternatives
-        for at, words in needs
-        if at == position
-        for word in words
-    )
-    for position in range(len(_WORD_ATTRIBUTES))
-]
-_EVERY_PATTERN_NEEDS_WORDS = all(
-    needs for alternatives in _REQUIRED.values() for needs in alternatives
-)
+class WordSets:
+    """The word sets of the patterns, numbered as the bits of one integer.
+
+    A window's words give the integer of the word sets it has a token of; a
+    pattern may match only where all the bits of its word sets are set.
+    """
+
+    def __init__(self, required: dict[str, list[list[Requirement]]]) -> None:
+        self.bits: list[dict[int, int]] = [{} for _ in _WORD_ATTRIBUTES]
+        self.patterns: list[tuple[str, list[int]]] = []
+        bit = 1
+        for name, alternatives in required.items():
+            masks = []
+            for needs in alternatives:
+                mask = 0
+                for position, words in needs:
+                    for word in words:
+                        self.bits[position][word] = (
+                            self.bits[position].get(word, 0) | bit
+                        )
+                    mask |= bit
+                    bit <<= 1
+                masks.append(mask)
+            self.patterns.append((name, masks))
+        self.words = [frozenset(bits) for bits in self.bits]
+        self._names: dict[int, tuple[str, ...]] = {}
+
+    def present(self, columns: list[list[int]]) -> int:
+        """Return the bits of the word sets that the token ``columns`` have words of."""
+        found = 0
+        for words, bits, column in zip(self.words, self.bits, columns, strict=True):
+            for word in words.intersection(column):
+                found |= bits[word]
+
+        return found
+
+    def names(self, present: int) -> tuple[str, ...]:
+        """Return the names with a pattern whose word sets are all ``present``."""
+        if present not in self._names:
+            self._names[present] = tuple(
+                name
+                for name, masks in self.patterns
+                if any(mask & present == mask for mask in masks)
+            )
+
+        return self._names[present]
 
 
-def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[list[str]]:
+_WORD_SETS = WordSets(_requirements(PATTERNS))
+
+
+def _may_match(doc: Doc, windows: list[tuple[int, int]]) -> list[tuple[str, ...]]:
     """Name, for each window, the patterns it has a token of every word set of.
 
     The patterns not named cannot match in the window: their matchers skip it.
     """
-    if not windows:
-        return []
-    table = doc.to_array(list(_WORD_ATTRIBUTES)).reshape(len(doc), -1)
-    possible: list[list[str]] = []
-    for begin, end in windows:
-        words = [
-            needed.intersection(column)
-            for needed, column in zip(_NEEDED, table[begin:end].T.tolist(), strict=True)
-        ]
-        if not any(words) and _EVERY_PATTERN_NEEDS_WORDS:
-            possible.append([])
-            continue
-        possible.append(
-            [
-                name
-                for name, alternatives in _REQUIRED.items()
-                if any(
-                    all(not words[at].isdisjoint(hashes) for at, hashes in needs)
-                    for needs in alternatives
-                )
-            ]
-        )
+    words = _table(doc)[:, 1:]
 
-    return possible
+    return [
+        _WORD_SETS.names(_WORD_SETS.present(words[begin:end].T.tolist()))
+        for begin, end in windows
+    ]
+
+
+def _table(doc: Doc) -> numpy.ndarray:
+    """Return the token table of ``doc`` (columns of _TABLE_ATTRIBUTES), made once."""
+    key = ("rusmeco", "table")
+    if key not in doc.user_data:
+        table = doc.to_array(list(_TABLE_ATTRIBUTES))
+        doc.user_data[key] = table.reshape(len(doc), len(_TABLE_ATTRIBUTES))
+
+    return doc.user_data[key]
 
 
 def number_value(tokens: list[str]) -> float | None:
@@ -358,45 +387,111 @@ def _direction_cue(span: Span) -> str | None:
     return _nearest_cue(span, _DIRECTION_LEMMAS, _DIRECTION_FORMS)[0]
 
 
+# Cue tables are module constants: their identity keys the caches below.
+_NO_CUES: dict[int, str] = {}
+
+
 def _nearest_cue(
-    span: Span, by_lemma: dict[int, str], by_form: dict[int, str] | None = None
+    span: Span, by_lemma: dict[int, str], by_form: dict[int, str] = _NO_CUES
 ) -> tuple[str | None, int]:
     """Return the cue nearest to ``span`` in its sentence, outside it, and its token.
 
-    A token is a cue by its lemma, or else by its lower-case form. Of two cues as
-    near, the earlier wins; without a cue the token is -1.
+    A token is a cue by its lemma, or else by its lower-case form. Distances count
+    from the span's first token; of two cues as near, the earlier wins. Without a
+    cue the token is -1.
     """
-    lemmas = _column(span.doc, "LEMMA")
-    forms = _column(span.doc, "LOWER") if by_form else []
-    sentence = span.sent
-    reach = max(span.start - sentence.start, sentence.end - 1 - span.start)
-    # Outwards from the span's first token, the earlier side first at each step.
-    for distance in range(1, reach + 1):
-        for index in (span.start - distance, span.start + distance):
-            outside = sentence.start <= index < span.start or span.end <= index
-            if not outside or index >= sentence.end:
-                continue
-            cue = by_lemma.get(lemmas[index])
-            if cue is None and by_form:
-                cue = by_form.get(forms[index])
-            if cue:
-                return cue, index
+    positions, cues = _cues(span.doc, by_lemma, by_form)
+    sentence = _sentence(span)
+    before = bisect.bisect_left(positions, span.start) - 1
+    after = bisect.bisect_left(positions, span.end)
+    nearest = []
+    if before >= 0 and positions[before] >= sentence.start:
+        nearest.append((span.start - positions[before], positions[before]))
+    if after < len(positions) and positions[after] < sentence.stop:
+        nearest.append((positions[after] - span.start, positions[after]))
+    if not nearest:
+        return None, -1
+    index = min(nearest)[1]
 
-    return None, -1
+    return cues[index], index
 
 
-def _column(doc: Doc, attribute: str) -> list[int]:
-    """Return the hashes of one attribute of every token of ``doc``, read once."""
-    key = ("rusmeco", attribute)
+def _cues(
+    doc: Doc, by_lemma: dict[int, str], by_form: dict[int, str]
+) -> tuple[list[int], dict[int, str]]:
+    """Return the tokens of ``doc`` that are cues, in order, and the cue of each.
+
+    Found once per doc and pair of cue tables.
+    """
+    key = ("rusmeco", "cues", id(by_lemma), id(by_form))
     if key not in doc.user_data:
-        doc.user_data[key] = doc.to_array(attribute).tolist()
+        table = _table(doc)
+        lemmas = table[:, _TABLE_ATTRIBUTES.index("LEMMA")]
+        forms = table[:, _TABLE_ATTRIBUTES.index("LOWER")]
+        found = _member(lemmas, _hashes(by_lemma)) | _member(forms, _hashes(by_form))
+        positions = numpy.flatnonzero(found).tolist()
+        cues = {
+            index: by_lemma.get(int(lemmas[index])) or by_form[int(forms[index])]
+            for index in positions
+        }
+        doc.user_data[key] = (positions, cues)
+
+    return doc.user_data[key]
+
+
+def _member(values: numpy.ndarray, keys: numpy.ndarray) -> numpy.ndarray:
+    """Tell, for each of ``values``, whether it is one of the sorted ``keys``."""
+    if not keys.size:
+        return numpy.zeros(len(values), dtype=bool)
+    at = numpy.searchsorted(keys, values).clip(max=keys.size - 1)
+
+    return keys[at] == values
+
+
+_HASHES: dict[int, numpy.ndarray] = {}
+
+
+def _hashes(cues: dict[int, str]) -> numpy.ndarray:
+    """Return the hashes of a cue table as an array, made once per table."""
+    if id(cues) not in _HASHES:
+        _HASHES[id(cues)] = numpy.array(sorted(cues), dtype=numpy.uint64)
+
+    return _HASHES[id(cues)]
+
+
+def _sentence(span: Span) -> range:
+    """Return the tokens of the sentence of ``span``, as ``span.sent`` gives them.
+
+    That is from the start of the sentence of its first token to the first
+    sentence start from its end on; the boundaries are read once per doc.
+    """
+    starts, next_starts = _sentence_bounds(span.doc)
+
+    return range(starts[span.start], next_starts[span.end])
+
+
+def _sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Return, per token, where its sentence starts and the next start from it on.
+
+    The second list has one more item: the end of the doc.
+    """
+    key = ("rusmeco", "sentences")
+    if key not in doc.user_data:
+        positions = numpy.arange(len(doc) + 1)
+        is_start = numpy.append(doc.to_array("SENT_START") == 1, True)
+        is_start[0] = True
+        starts = numpy.maximum.accumulate(numpy.where(is_start, positions, 0))
+        following = numpy.where(is_start, positions, len(doc))
+        next_starts = numpy.minimum.accumulate(following[::-1])[::-1]
+        doc.user_data[key] = (starts[:-1].tolist(), next_starts.tolist())
 
     return doc.user_data[key]
 
 
 def _indicator(span: Span, indicators: list[Span]) -> str | None:
     """Return the indicator mention nearest to ``span`` in its sentence."""
-    near = [s for s in indicators if s.sent.start == span.sent.start]
+    first = _sentence(span).start
+    near = [s for s in indicators if _sentence(s).start == first]
     if not near:
         return None
     nearest = min(near, key=lambda s: (s.start > span.start, abs(s.start - span.start)))
@@ -415,7 +510,7 @@ def quantities_in(doc: Doc, offset: int, text: str) -> list[Quantity]:
     for (begin, end), names in zip(windows, _may_match(doc, windows), strict=True):
         if not names:
             continue
-        for match_id, start, stop in _matcher(doc, tuple(names))(doc[begin:end]):
+        for match_id, start, stop in _matcher(doc, names)(doc[begin:end]):
             matches.append(Span(doc, begin + start, begin + stop, label=match_id))
     if not matches:
         return []
@@ -465,7 +560,7 @@ def _coordinated(span: Span, first: Quantity, offset: int) -> list[Quantity]:
 
 def _is_range(span: Span) -> bool:
     """Tell whether a "до N" pattern closes a range "от 1 до 6 лет", not a change."""
-    before = span.doc[max(span.sent.start, span.start - 3) : span.start]
+    before = span.doc[max(_sentence(span).start, span.start - 3) : span.start]
     words = [t.lemma_ for t in before if not _NUMBER.match(t.text)]
     words = [w for w in words if w not in UNITS]
     numbered = any(_NUMBER.match(t.text) for t in before)
@@ -477,12 +572,11 @@ def _windows(
     doc: Doc, text: str, before: int = 4, after: int = 5
 ) -> list[tuple[int, int]]:
     """Return merged token windows around every digit and number word of ``doc``."""
-    starts, lowers = doc.to_array(["IDX", "LOWER"]).T
-    offsets = numpy.array(
-        [m.start() for m in _DIGITS.finditer(text)], dtype=starts.dtype
-    )  # the type of the starts: no float compares
+    table = _table(doc)
+    starts, lowers = table[:, 0], table[:, 1 + _WORD_ATTRIBUTES.index("LOWER")]
+    offsets = digit_runs(text).astype(starts.dtype)  # no float compares
     numbers = numpy.searchsorted(starts, offsets, side="right") - 1
-    words = numpy.flatnonzero(numpy.isin(lowers, _HINT_WORDS))
+    words = numpy.flatnonzero(_member(lowers, _HINT_WORDS))
     windows: list[tuple[int, int]] = []
     for token in sorted({*numbers.tolist(), *words.tolist()}):
         begin, end = max(0, token - before), min(len(doc), token + after)
@@ -492,6 +586,28 @@ def _windows(
             windows.append((begin, end))
 
     return windows
+
+
+def digit_runs(text: str) -> numpy.ndarray:
+    """Return the offset of every run of decimal digits in ``text``, as ``\\d+`` finds.
+
+    Vectorised over the code points; a text beyond the Basic Multilingual Plane
+    goes through the regular expression.
+    """
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+    if codes.size and codes.max() > 0xFFFF:
+        return numpy.array([m.start() for m in _DIGITS.finditer(text)], dtype=int)
+    digit = _decimal_table()[codes]
+    first = digit.copy()
+    first[1:] &= ~digit[:-1]
+
+    return numpy.flatnonzero(first)
+
+
+@functools.cache
+def _decimal_table() -> numpy.ndarray:
+    """Tell, for each code point of the Basic Multilingual Plane, if it is a digit."""
+    return numpy.array([chr(code).isdecimal() for code in range(0x10000)])
 
 
 def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | None:
@@ -540,7 +656,7 @@ def _quantity(span: Span, indicators: list[Span], offset: int) -> Quantity | Non
 
 def _result_direction(span: Span) -> str | None:
     """Return the direction of a change word just before "составит"."""
-    start = max(span.sent.start, span.start - RESULT_REACH)
+    start = max(_sentence(span).start, span.start - RESULT_REACH)
     for token in reversed(span.doc[start : span.start]):
         if token.lemma_ in DECREASE or token.lemma_ in CHANGE_NOUNS["decrease"]:
             return "decrease"

@@ -321,3 +321,21 @@ def test_ranges_are_not_changes_and_joined_sizes_are(catalogue: Catalogue) -> No
         (1.6, "increase"),
     ]
     assert ranged.quantities == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "no digits",
+        "cut by 30% in 2019, from 12 to 8 days",
+        "с 3,5 % до 0,5 % за 12 месяцев",
+        "Arabic-Indic ٣٤ and fullwidth １２ digits",
+        "beyond the basic plane: 𝟙𝟚 and 7",
+        "9",
+    ],
+)
+def test_digit_runs_are_where_the_regular_expression_finds_them(text: str) -> None:
+    expected = [match.start() for match in extract._DIGITS.finditer(text)]
+
+    assert extract.digit_runs(text).tolist() == expected
