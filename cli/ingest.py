@@ -26,16 +26,30 @@ KIND_COLOURS = {
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Read the ``--map FIELD=COLUMN`` options; refuse unknown fields."""
+    from rusmeco.ingest.readers import DEFAULT_MAPPING
+
     mapping = {}
     for pair in pairs:
-        field_name, sep, column = pair.partition("=")
+        field_name, sep, column = (part.strip() for part in pair.partition("="))
         if not sep or not field_name or not column:
             raise click.BadParameter(
                 f"{pair!r}: write FIELD=COLUMN, e.g. text=objective", param_hint="--map"
             )
-        mapping[field_name.strip()] = column.strip()
+        if field_name not in DEFAULT_MAPPING:
+            raise click.BadParameter(
+                f"{field_name!r} is not a field; the fields are "
+                + ", ".join(DEFAULT_MAPPING),
+                param_hint="--map",
+            )
+        mapping[field_name] = column
 
     return mapping
+
+
+def plural(count: int, noun: str) -> str:
+    """Return "1 document", "2 documents"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @click.command()
@@ -56,7 +70,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option(
     "--max-mb",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=20.0,
     show_default=True,
     help="Refuse files larger than this many megabytes.",
@@ -76,11 +90,19 @@ def ingest(
     read is reported and leaves nothing in the store; the others go on, and the
     command exits with code 3 at the end.
     """
-    from rusmeco.ingest.readers import expand
+    from rusmeco.cli.context import Access
+    from rusmeco.ingest.readers import SUFFIXES, expand
     from rusmeco.ingest.service import Ingester
 
     mapping = _mapping(pairs)
     files = [str(path) for path in expand(list(paths))]
+    if not files:
+        raise DataError(
+            "nothing to ingest: no file in a format read here",
+            hint="the formats are " + " ".join(sorted(SUFFIXES)),
+        )
+    if dry_run:
+        context.access = Access.READ
     ingester = Ingester(
         context.store, context.settings, dry_run=dry_run, quiet_failures=True
     )
@@ -95,7 +117,8 @@ def ingest(
             progress=lambda _path: bar.update(1),
         )
     verb = "would be stored" if dry_run else "stored"
-    click.echo(f"{len(report.documents)} documents {verb}, {report.words} words")
+    stored = plural(len(report.documents), "document")
+    click.echo(f"{stored} {verb}, {plural(report.words, 'word')}")
     for kind, count in sorted(report.annotations.items()):
         click.echo(f"{count:>9}  {kind}")
     for failure in report.failures:
@@ -103,14 +126,15 @@ def ingest(
     if not report.failures:
         return
     if not report.documents:
-        raise DataError(f"none of the {len(report.failures)} inputs could be ingested")
+        raise DataError(
+            f"none of the {plural(len(report.failures), 'input')} could be ingested"
+        )
     if not dry_run:
         refresh_index(context)
+    failed = plural(len(report.failures), "input")
     raise DataError(
-        f"{len(report.failures)} inputs could not be ingested",
-        hint=f"the other {len(report.documents)} documents "
-        + ("would be stored" if dry_run else "were stored")
-        + "; each failed input is named above",
+        f"{failed} could not be ingested",
+        hint=f"the other {stored} {verb}; each failed input is named above",
     )
 
 
@@ -217,19 +241,29 @@ def delete(context: Context, documents: tuple[str, ...]) -> None:
     """
     from rusmeco.ingest.service import delete_documents
 
-    for document in documents:
-        check_document_iri(document, context.settings.base_iri)
-    for graph in delete_documents(context.store, context.settings, documents):
+    names = [
+        document.strip().removeprefix("<").removesuffix(">") for document in documents
+    ]
+    for name in names:
+        check_document_name(name, context.settings.base_iri)
+    for graph in delete_documents(context.store, context.settings, names):
         click.echo(f"deleted <{graph}>")
 
 
-def check_document_iri(document: str, base_iri: str) -> None:
-    """Refuse an IRI that is neither a case study's nor an ingested document's graph."""
-    if not document.strip():
-        raise NotFound(
-            "an empty document name", hint="give a document's key, e.g. acme-1"
+def check_document_name(document: str, base_iri: str) -> None:
+    """Refuse a name that is neither a document's key nor its graph or case IRI."""
+    if not document:
+        raise click.BadParameter(
+            "an empty document name; give a document's key, e.g. acme-1",
+            param_hint="DOCUMENTS",
         )
     if "://" not in document:
+        if "/" in document:
+            raise click.BadParameter(
+                f"{document!r} is a path, not a document's key; the key of "
+                "cases/acme-1.txt is acme-1",
+                param_hint="DOCUMENTS",
+            )
         return
     from rusmeco.ingest.rdf import case_iri, document_graph
     from rusmeco.ontology.namespaces import InstanceIris

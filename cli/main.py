@@ -47,7 +47,8 @@ def _interrupted(command: str | None) -> str:
 
     return (
         "Interrupted: what was stored before stays, each document or graph whole.\n"
-        "  Run the same command again to finish; it replaces, it does not duplicate."
+        "  Run the same command again to finish; it replaces, it does not duplicate,\n"
+        "  and brings the search index up to date (or: rusmeco index --refresh)."
     )
 
 
@@ -100,6 +101,9 @@ def cli(
     """RUSMECO knowledge graph: management practices and SME case studies."""
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if verbose < 2:
+        # Its warnings repeat what the reader reports as the file's failure.
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
     access = COMMAND_ACCESS.get(ctx.invoked_subcommand or "", Access.CREATE)
     context = Context(Settings.from_env(store=store, base_iri=base_iri), access)
     ctx.obj = context

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from rusmeco.cli.context import Context, pass_context
+from rusmeco.cli.context import Access, Context, pass_context
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ def refresh_after_writes(_result: Any, **_options: Any) -> None:
     context = ctx.find_object(Context)
     if ctx.invoked_subcommand not in WRITING_COMMANDS or context is None:
         return
+    if context.access is Access.READ:  # a writing command's dry run
+        return
     refresh_index(context)
 
 
@@ -58,9 +60,13 @@ def refresh_index(context: Context) -> None:
     from rusmeco.search import service
 
     report = service.refresh(context.store, context.settings)
-    if report is not None:
-        click.echo(
-            f"Search index updated ({report.cases} case studies,"
-            f" {report.seconds:.1f} s): {report.path}",
-            err=True,
-        )
+    if report is None:
+        return
+    if report.full:
+        what = f"{report.cases} case studies"
+    else:
+        what = f"{report.cases} case studies re-read, {report.removed} removed"
+    click.echo(
+        f"Search index updated ({what}, {report.seconds:.1f} s): {report.path}",
+        err=True,
+    )

@@ -86,8 +86,11 @@ def _span(text: str, item: dict, where: str) -> tuple[int, int]:
                 f"{where}: {quote!r} occurs {len(found)} times, not {occurrence}"
             )
         start, end = found[occurrence - 1], found[occurrence - 1] + len(quote)
-    if text[start:end] != quote:
-        raise DataError(f"{where}: offsets {start}-{end} do not slice to {quote!r}")
+    if not 0 <= start < end <= len(text) or text[start:end] != quote:
+        raise DataError(
+            f"{where}: offsets {start}-{end} do not slice the text of "
+            f"{len(text)} characters to {quote!r}"
+        )
 
     return start, end
 
@@ -122,7 +125,9 @@ def parse_gold(line: str, where: str, base: str = CONCEPT_BASE) -> GoldDocument:
                     concept_iri(indicator, base) if indicator else None,
                 )
             )
-    except (KeyError, ValueError, TypeError, AttributeError) as error:
+    except KeyError as error:
+        raise DataError(f"{where}: not a gold document: no field {error}") from None
+    except (ValueError, TypeError, AttributeError) as error:
         raise DataError(f"{where}: not a gold document ({error})") from None
 
     return document
@@ -135,7 +140,13 @@ def read_gold(
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     documents = []
     for file in files:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as error:
+            raise DataError(
+                f"{file}: not UTF-8 text (byte {error.start})",
+                hint="gold files are JSON lines in UTF-8; see ingest/gold/README.md",
+            ) from None
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 documents.append(parse_gold(line, f"{file}:{number}", base))

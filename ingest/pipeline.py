@@ -12,6 +12,7 @@ import itertools
 import logging
 import math
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -253,6 +254,10 @@ def build_pipeline(lang: str, labels: list[ConceptLabel]) -> Language:
     )
     # Added last so that add_patterns runs the normaliser on the label strings.
     plain = [lab for lab in labels if not _is_acronym(lab.label)]
+    if not plain:
+        # spaCy would warn at every document that the ruler has no patterns; the
+        # ingester has already said that the store holds no labels.
+        warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
     ruler.add_patterns(_patterns(plain, normalise.word_norm(lang)))
     acronyms = nlp.add_pipe("rusmeco_acronyms")
     for label in labels:

@@ -95,21 +95,21 @@ def expand(paths: list[str]) -> Iterator[Path]:
 
 
 def _named(paths: list[str]) -> Iterator[Path]:
-    """Yield the files named by each of ``paths`` in turn."""
+    """Yield the files named by each of ``paths`` in turn.
+
+    A path that names nothing is yielded as it is: :func:`read_path` reports it,
+    and the other paths go on.
+    """
     for given in paths:
         if any(ch in given for ch in "*?["):
             matched = sorted(Path(p) for p in glob.glob(given, recursive=True))
-            if not matched:
-                raise DataError(f"{given}: no file matches this pattern")
             yield from (p for p in matched if p.is_file())
-            continue
-        path = Path(given)
-        if path.is_dir():
-            yield from _folder(path)
-        elif path.exists():
-            yield path
+            if not matched:
+                yield Path(given)
+        elif Path(given).is_dir():
+            yield from _folder(Path(given))
         else:
-            raise DataError(f"{given}: no such file or folder")
+            yield Path(given)
 
 
 def _folder(folder: Path) -> Iterator[Path]:
@@ -140,6 +140,11 @@ def read_path(
 ) -> Iterator[SourceDocument | Unreadable]:
     """Read one file: one document, or one per record for CSV and JSON lines."""
     suffix = path.suffix.lower()
+    if not path.exists():
+        pattern = any(ch in str(path) for ch in "*?[")
+        reason = "no file matches this pattern" if pattern else "no such file or folder"
+        yield Unreadable(str(path), reason)
+        return
     try:
         data = _read_bytes(path, max_megabytes)
         if suffix in RECORD_SUFFIXES:

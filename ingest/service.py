@@ -142,17 +142,17 @@ class Ingester:
         if item.key in report.sources:
             reason = (
                 f"same document key {item.key!r} as {report.sources[item.key]}; "
-                "rename one of them"
+                + ("give one of them another id" if item.record else "rename one")
             )
-            self._skipped(Unreadable(item.record or item.source, reason), report)
+            self._skipped(Unreadable(_where(item), reason), report)
             return
         try:
             analysis, transaction = self._prepare(item, lang)
         except DataError as error:
-            source = item.record or item.source
+            source = _where(item)
             self._skipped(Unreadable(source, error.message), report)
             return
-        report.sources[item.key] = item.record or item.source
+        report.sources[item.key] = _where(item)
 
         def stored() -> None:
             report.documents.append(item.key)
@@ -240,6 +240,14 @@ class Ingester:
         rows = list(result.bindings())
 
         return rows[0]["c"].value if rows else None
+
+
+def _where(document: SourceDocument) -> str:
+    """Name where a document comes from: its file, and its record in a file of them."""
+    if document.record is None:
+        return document.source
+
+    return f"{document.source}, record {document.record}"
 
 
 def _log_stored(document: SourceDocument, analysis: Analysis) -> None:

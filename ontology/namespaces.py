@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-import unicodedata
 from importlib import resources
 from pathlib import Path
 
+from anyascii import anyascii
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -44,13 +45,14 @@ def ontology_file() -> Path:
 
 
 def slugify(text: str) -> str:
-    """Turn a label or identifier into a stable, readable IRI path segment."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    )
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    """Turn a label or identifier into a stable, readable IRI path segment.
 
-    return slug or "x"
+    Other scripts are transliterated ("Отчёт за 2023" gives ``otchet-za-2023``);
+    a text with no letter or digit gets a segment made from its digest.
+    """
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", anyascii(text)).strip("-").lower()
+
+    return slug or "x-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
 class InstanceIris:

@@ -82,6 +82,8 @@ class BuildReport:
     facet_values: int
     seconds: float
     full: bool = True
+    # Of a refresh: case studies taken out because their document graph is gone.
+    removed: int = 0
 
 
 def compact(iri: str, base: str) -> str:

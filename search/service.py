@@ -94,7 +94,9 @@ def _replace_cases(
         "refreshed %d case studies in the search index in %.1f s", len(cases), seconds
     )
 
-    return BuildReport(path, len(documents), 0, written, seconds, full=False)
+    removed = len(cases) - len(documents)
+
+    return BuildReport(path, len(documents), 0, written, seconds, False, removed)
 
 
 def _delete(connection: sqlite3.Connection, iris: list[str]) -> None:

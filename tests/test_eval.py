@@ -157,6 +157,8 @@ def test_scores_count_strict_partial_and_quantities(
         ({"quote": "Lean productions"}, "occurs 0 times"),
         ({"start": 1, "end": 5, "quote": "Lean"}, "do not slice"),
         ({"concept": None}, "not a gold document"),
+        ({"start": 10_000, "end": 10_000, "quote": ""}, "do not slice"),
+        ({"start": -4, "end": -1, "quote": "xyz"}, "do not slice"),
     ],
 )
 def test_bad_gold_is_refused_with_the_reason(change: dict, words: str) -> None:
@@ -165,6 +167,27 @@ def test_bad_gold_is_refused_with_the_reason(change: dict, words: str) -> None:
 
     with pytest.raises(DataError, match=words):
         parse_gold(json.dumps(broken), "broken")
+
+
+def test_a_gold_document_without_a_field_names_it() -> None:
+    broken = {key: value for key, value in SMALL_GOLD.items() if key != "id"}
+
+    with pytest.raises(DataError, match="no field 'id'"):
+        parse_gold(json.dumps(broken), "broken")
+
+
+@pytest.mark.parametrize(
+    "data", [bytes(range(256)), "Бережливое производство".encode("cp1251")]
+)
+def test_eval_refuses_a_file_not_in_utf8(
+    settings: Settings, tmp_path: Path, data: bytes
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(data)
+    result = CliRunner().invoke(cli, ["--store", settings.store, "eval", str(gold)])
+
+    assert result.exit_code == DataError.exit_code, result.output
+    assert "not UTF-8 text" in result.stderr
 
 
 def test_eval_command_prints_scores_per_language_and_type(

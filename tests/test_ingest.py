@@ -338,22 +338,91 @@ def test_ingest_and_delete_commands(catalogue_location: str, tmp_path: Path) -> 
     deleted = runner.invoke(cli, ["--store", catalogue_location, "delete", "acme-1"])
     again = runner.invoke(cli, ["--store", catalogue_location, "delete", "acme-1"])
 
-    assert "1 documents would be stored" in dry.stdout
-    assert "1 documents stored" in stored.stdout and "3  practice" in stored.stdout
+    assert "1 document would be stored" in dry.stdout
+    assert "1 document stored" in stored.stdout and "3  practice" in stored.stdout
     assert deleted.exit_code == 0 and "case/acme-1" in deleted.stdout
     assert again.exit_code == NotFound.exit_code
     assert "nothing was deleted" in again.stderr
+    assert "(0 case studies re-read, 1 removed," in deleted.stderr
 
 
-def test_a_bad_mapping_is_a_usage_error(
-    catalogue_location: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--map", "text"], "FIELD=COLUMN"),
+        (["--map", "bogus=objective"], "'bogus' is not a field; the fields are id,"),
+        (["--max-mb", "-1"], "-1"),
+    ],
+)
+def test_bad_options_are_usage_errors(
+    catalogue_location: str, tmp_path: Path, options: list[str], words: str
 ) -> None:
     path = write(tmp_path / "in", "acme.txt", CASE_EN)
     result = CliRunner().invoke(
-        cli, ["--store", catalogue_location, "ingest", str(path), "--map", "text"]
+        cli, ["--store", catalogue_location, "ingest", str(path), *options]
     )
 
-    assert result.exit_code == 2 and "FIELD=COLUMN" in result.output
+    assert result.exit_code == 2 and words in result.output
+
+
+def test_a_missing_path_fails_alone(catalogue_location: str, tmp_path: Path) -> None:
+    good = write(tmp_path / "in", "acme.txt", CASE_EN)
+    missing = tmp_path / "in" / "missing.txt"
+    result = CliRunner().invoke(
+        cli, ["--store", catalogue_location, "ingest", str(missing), str(good)]
+    )
+
+    assert result.exit_code == DataError.exit_code
+    assert f"failed {missing}: no such file or folder" in result.stderr
+    assert "1 document stored" in result.stdout
+
+
+def test_nothing_to_ingest_is_an_error(catalogue_location: str, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder, "photo.png", "not a case study")
+    write(folder, ".notes.txt", "hidden")
+    result = CliRunner().invoke(
+        cli, ["--store", catalogue_location, "ingest", str(folder)]
+    )
+
+    assert result.exit_code == DataError.exit_code
+    assert "nothing to ingest" in result.stderr
+
+
+def test_a_dry_run_writes_nothing_not_even_a_store(tmp_path: Path) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    location = tmp_path / "nowhere"
+    result = CliRunner().invoke(
+        cli, ["--store", str(location), "ingest", str(path), "--dry-run"]
+    )
+
+    assert result.exit_code == NotFound.exit_code, result.output
+    assert not location.exists()
+    assert "Search index" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "words"), [("", "an empty document name"), ("../acme", "is a path")]
+)
+def test_delete_refuses_what_is_not_a_key(
+    catalogue_location: str, name: str, words: str
+) -> None:
+    result = CliRunner().invoke(cli, ["--store", catalogue_location, "delete", name])
+
+    assert result.exit_code == 2 and words in result.output
+
+
+def test_delete_takes_an_iri_as_it_prints_it(
+    catalogue_location: str, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "in", "acme.txt", CASE_EN)
+    runner = CliRunner()
+    runner.invoke(cli, ["--store", catalogue_location, "ingest", str(path)])
+    graph = graph_of(settings, "acme")
+    result = runner.invoke(cli, ["--store", catalogue_location, "delete", f"<{graph}>"])
+
+    assert result.exit_code == 0, result.output
+    assert f"deleted <{graph}>" in result.stdout
 
 
 def test_language_option_overrides_detection(

@@ -194,8 +194,16 @@ def test_folders_and_globs_expand_to_known_files(
         " .xhtml)"
     ]
     assert [p.name for p in expand([str(tmp_path / "*.md")])] == ["b.md"]
-    with pytest.raises(DataError, match="no such file"):
-        list(expand([str(tmp_path / "missing.txt")]))
+
+
+def test_paths_naming_nothing_are_failures_of_their_own(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    given = [str(tmp_path / "missing.txt"), str(tmp_path / "*.md"), str(tmp_path)]
+    files = list(expand(given))
+
+    assert [p.name for p in files] == ["missing.txt", "*.md", "a.txt"]
+    assert failure(files[0]) == "no such file or folder"
+    assert failure(files[1]) == "no file matches this pattern"
 
 
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
@@ -208,3 +216,16 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
 def test_decode_refuses_undecodable_noise() -> None:
     with pytest.raises(DataError):
         decode(bytes(range(128, 256)) * 50 + b"\x00")
+
+
+def test_file_names_in_other_scripts_give_distinct_readable_keys(
+    tmp_path: Path,
+) -> None:
+    names = ["Кейс Томск.txt", "Отчёт.txt", "***.txt", "+++.txt"]
+    for name in names:
+        (tmp_path / name).write_text("Бережливое производство.", encoding="utf-8")
+    keys = [read_one(tmp_path / name).key for name in names]
+
+    assert keys[:2] == ["keys-tomsk", "otchet"]
+    assert keys[2].startswith("x-") and keys[3].startswith("x-")
+    assert len(set(keys)) == 4
