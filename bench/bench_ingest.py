@@ -120,19 +120,16 @@ def fresh_store(template: Path) -> Iterator[Store]:
 def full(ingester: Ingester, paths: list[Path], lang: str) -> Times:
     """Read, annotate, write RDF and store every document of the collections.
 
+    As ``rusmeco ingest FILE...`` does: one ingest of all the files.
+
     Returns wall-clock and CPU seconds (see :class:`Clock`; the process's include
     the commit thread).
     """
     cold()
     clock = Clock()
-    for path in paths:
-        documents = [
-            item
-            for item in read_path(path, mapping=TEXT_MAPPING)
-            if isinstance(item, SourceDocument)
-        ]
-        report = ingester.ingest_documents(documents, lang=lang)
-        assert not report.failures, report.failures
+    files = [str(path) for path in paths]
+    report = ingester.ingest_paths(files, lang=lang, mapping=TEXT_MAPPING)
+    assert not report.failures, report.failures
 
     return clock.read()
 
