@@ -35,7 +35,7 @@ from rusmeco.kb.build import build_knowledge_base
 from rusmeco.kb.store import Store, open_store
 from rusmeco.ontology.namespaces import InstanceIris
 
-RUNS = 9
+RUNS = 15
 SPEED_HEADER = (
     "| lang | documents | words | bare words/s | full ingest words/s "
     "| full / bare (target 0.70; range of runs) | in CPU seconds: all threads "
