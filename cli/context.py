@@ -172,3 +172,8 @@ def _process_name(pid: int) -> str:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """Return the count with the noun it takes: "1 document", "2 documents"."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"

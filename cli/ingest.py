@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rusmeco.cli.context import Context, pass_context
+from rusmeco.cli.context import Context, pass_context, plural
 from rusmeco.cli.search import refresh_index
 from rusmeco.core.errors import DataError, NotFound
 
@@ -42,14 +42,13 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
                 + ", ".join(DEFAULT_MAPPING),
                 param_hint="--map",
             )
+        if field_name in mapping:
+            raise click.BadParameter(
+                f"the field {field_name!r} is mapped twice", param_hint="--map"
+            )
         mapping[field_name] = column
 
     return mapping
-
-
-def plural(count: int, noun: str) -> str:
-    """Return "1 document", "2 documents"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @click.command()
@@ -127,7 +126,9 @@ def ingest(
         return
     if not report.documents:
         raise DataError(
-            f"none of the {plural(len(report.failures), 'input')} could be ingested"
+            "the input could not be ingested"
+            if len(report.failures) == 1
+            else f"none of the {len(report.failures)} inputs could be ingested"
         )
     if not dry_run:
         refresh_index(context)

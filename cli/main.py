@@ -60,9 +60,15 @@ class IriParam(click.ParamType):
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> str:
-        """Return ``value`` if it is an absolute IRI; fail with the reason if not."""
+        """Return ``value`` if it is an absolute IRI; fail with the reason if not.
+
+        The IRI may be written in angle brackets, as SPARQL and N-Triples write it.
+        """
         import pyoxigraph as ox
 
+        value = str(value).strip()
+        if value.startswith("<") and value.endswith(">"):
+            value = value[1:-1]
         try:
             ox.NamedNode(value)
         except ValueError as error:
@@ -73,7 +79,7 @@ class IriParam(click.ParamType):
                 ctx,
             )
 
-        return str(value)
+        return value
 
 
 IRI = IriParam()

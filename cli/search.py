@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from rusmeco.cli.context import Access, Context, pass_context
+from rusmeco.cli.context import Access, Context, pass_context, plural
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,9 @@ def refresh_index(context: Context) -> None:
     report = service.refresh(context.store, context.settings)
     if report is None:
         return
-    if report.full:
-        what = f"{report.cases} case studies"
-    else:
-        what = f"{report.cases} case studies re-read, {report.removed} removed"
+    what = plural(report.cases, "case study", "case studies")
+    if not report.full:
+        what += f" re-read, {report.removed} removed"
     click.echo(
         f"Search index updated ({what}, {report.seconds:.1f} s): {report.path}",
         err=True,

@@ -17,15 +17,17 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rusmeco.core.config import DEFAULT_BASE_IRI
 from rusmeco.core.errors import DataError
 from rusmeco.ingest.concepts import Catalogue
+from rusmeco.ingest.extract import UNITS
 from rusmeco.ingest.pipeline import Mention, Quantity, analyse
-from rusmeco.ingest.text import normalise_text
+from rusmeco.ingest.text import LANGUAGES, normalise_text
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +76,9 @@ def concept_iri(reference: str, base: str = CONCEPT_BASE) -> str:
 
 def _span(text: str, item: dict, where: str) -> tuple[int, int]:
     """Return the offsets of an item given by start/end or by quote and occurrence."""
-    quote = item["quote"]
+    quote = _field(item, "quote", str, where)
     if "start" in item:
-        start, end = int(item["start"]), int(item["end"])
+        start, end = _field(item, "start", int, where), _field(item, "end", int, where)
     else:
         pattern = r"(?<!\w)" + re.escape(quote) + r"(?!\w)"
         found = [m.start() for m in re.finditer(pattern, text)]
@@ -95,42 +97,77 @@ def _span(text: str, item: dict, where: str) -> tuple[int, int]:
     return start, end
 
 
+def _field(raw: Any, name: str, kind: type, where: str, among: Iterable = ()) -> Any:
+    """Return the field ``name`` of a gold item, checked for its type and values."""
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: not a gold document: an item is not a JSON object")
+    if name not in raw:
+        raise DataError(f"{where}: not a gold document: no field {name!r}")
+    value = raw[name]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        shown = json.dumps(value, ensure_ascii=False)
+        raise DataError(f"{where}: field {name!r} is {shown}, not {_KINDS[kind]}")
+    if among and value not in among:
+        raise DataError(
+            f"{where}: field {name!r} is {value!r}, not one of "
+            + ", ".join(sorted(among))
+        )
+
+    return value
+
+
+_KINDS = {str: "a string", int: "an integer", float: "a number"}
+GOLD_UNITS = frozenset({*UNITS.values(), "times"})
+GOLD_DIRECTIONS = ("increase", "decrease")
+GOLD_SPLITS = ("dev", "test")
+
+
 def parse_gold(line: str, where: str, base: str = CONCEPT_BASE) -> GoldDocument:
     """Parse one gold document from a JSON line; concepts are relative to ``base``."""
     try:
         raw = json.loads(line)
-        document = GoldDocument(
-            id=raw["id"],
-            lang=raw["lang"],
-            split=raw["split"],
-            text=normalise_text(raw["text"]),
+    except ValueError as error:
+        raise DataError(f"{where}: not a JSON line ({error})") from None
+    document = GoldDocument(
+        id=_field(raw, "id", str, where),
+        lang=_field(raw, "lang", str, where, LANGUAGES),
+        split=_field(raw, "split", str, where, GOLD_SPLITS),
+        text=normalise_text(_field(raw, "text", str, where)),
+    )
+    where = f"{where} {document.id}"
+    for item in _items(raw, "mentions", where):
+        start, end = _span(document.text, item, where)
+        concept = concept_iri(_field(item, "concept", str, where), base)
+        kind = _field(item, "kind", str, where, GOLD_KINDS)
+        document.mentions.append(GoldMention(start, end, concept, kind))
+    for item in _items(raw, "quantities", where):
+        start, end = _span(document.text, item, where)
+        indicator = item.get("indicator")
+        if indicator is not None:
+            indicator = _field(item, "indicator", str, where)
+        document.quantities.append(
+            GoldQuantity(
+                start,
+                end,
+                _field(item, "value", float, where),
+                _field(item, "unit", str, where, GOLD_UNITS),
+                _field(item, "direction", str, where, GOLD_DIRECTIONS),
+                concept_iri(indicator, base) if indicator else None,
+            )
         )
-        for item in raw.get("mentions", []):
-            start, end = _span(document.text, item, f"{where} {document.id}")
-            document.mentions.append(
-                GoldMention(
-                    start, end, concept_iri(item["concept"], base), item["kind"]
-                )
-            )
-        for item in raw.get("quantities", []):
-            start, end = _span(document.text, item, f"{where} {document.id}")
-            indicator = item.get("indicator")
-            document.quantities.append(
-                GoldQuantity(
-                    start,
-                    end,
-                    float(item["value"]),
-                    item["unit"],
-                    item["direction"],
-                    concept_iri(indicator, base) if indicator else None,
-                )
-            )
-    except KeyError as error:
-        raise DataError(f"{where}: not a gold document: no field {error}") from None
-    except (ValueError, TypeError, AttributeError) as error:
-        raise DataError(f"{where}: not a gold document ({error})") from None
 
     return document
+
+
+def _items(raw: dict, name: str, where: str) -> list:
+    """Return the list ``name`` of a gold document (none when it is missing)."""
+    items = raw.get(name, [])
+    if not isinstance(items, list):
+        raise DataError(f"{where}: field {name!r} is not a list")
+
+    return items
 
 
 def read_gold(
@@ -141,7 +178,7 @@ def read_gold(
     documents = []
     for file in files:
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            lines = file.read_text(encoding="utf-8-sig").splitlines()
         except UnicodeDecodeError as error:
             raise DataError(
                 f"{file}: not UTF-8 text (byte {error.start})",
@@ -150,9 +187,15 @@ def read_gold(
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 documents.append(parse_gold(line, f"{file}:{number}", base))
+    seen: set[str] = set()
+    for document in documents:
+        if document.id in seen:
+            raise DataError(f"{path}: two gold documents have the id {document.id!r}")
+        seen.add(document.id)
     chosen = [d for d in documents if split is None or d.split == split]
     if not chosen:
-        raise DataError(f"{path}: no gold documents (split {split or 'any'})")
+        which = f" of the {split} half" if split else ""
+        raise DataError(f"{path}: no gold documents{which} (*.jsonl)")
     log.info("read %d gold documents from %s", len(chosen), path)
 
     return chosen
@@ -208,6 +251,7 @@ def evaluate_gold(documents: list[GoldDocument], catalogue: Catalogue) -> dict:
     partial: dict[tuple[str, str], Counts] = defaultdict(Counts)
     quantities: dict[str, Counts] = defaultdict(Counts)
     attached: dict[str, Counts] = defaultdict(Counts)
+    _check_concepts(documents, catalogue)
     for document in documents:
         analysis = analyse(document.text, document.lang, catalogue)
         if analysis.text != document.text:
@@ -231,6 +275,20 @@ def evaluate_gold(documents: list[GoldDocument], catalogue: Catalogue) -> dict:
         link.gold += len(document.quantities)
 
     return _tables(documents, strict, partial, quantities, attached)
+
+
+def _check_concepts(documents: list[GoldDocument], catalogue: Catalogue) -> None:
+    """Refuse gold mentions of concepts the catalogue lacks or has of another kind."""
+    for document in documents:
+        for mention in document.mentions:
+            kind = catalogue.kinds.get(mention.concept)
+            if kind != mention.kind:
+                what = f"a {kind}" if kind else "not a concept of the store"
+                raise DataError(
+                    f"gold {document.id}: <{mention.concept}> is {what}, "
+                    f"not a {mention.kind}",
+                    hint="concepts are written as practice/kaizen or a full IRI",
+                )
 
 
 def _same_strict(m: Mention, g: GoldMention) -> bool:

@@ -51,6 +51,13 @@ SELECT ?c WHERE {
 } LIMIT 1
 """
 
+_SOURCES = """
+SELECT ?g ?file WHERE {
+  GRAPH ?g { ?source rus:sourceFile ?file }
+  FILTER (STRSTARTS(STR(?g), "$PREFIX"))
+}
+"""
+
 
 @dataclass
 class IngestReport:
@@ -103,12 +110,13 @@ class Ingester:
     ) -> IngestReport:
         """Ingest every file named by ``paths``; bad files are reported, not fatal."""
         report = IngestReport()
+        earlier = self._sources()
         with self.store.committer() as commits:
             for path in list(expand(paths)):
                 for item in read_path(
                     path, mapping=mapping, max_megabytes=max_megabytes
                 ):
-                    self._one(item, lang, report, commits)
+                    self._one(item, lang, report, commits, earlier)
                 if progress is not None:
                     progress(path)
 
@@ -122,9 +130,10 @@ class Ingester:
     ) -> IngestReport:
         """Ingest documents already read."""
         report = IngestReport()
+        earlier = self._sources()
         with self.store.committer() as commits:
             for item in documents:
-                self._one(item, lang, report, commits)
+                self._one(item, lang, report, commits, earlier)
 
         return report
 
@@ -134,8 +143,13 @@ class Ingester:
         lang: str | None,
         report: IngestReport,
         commits: Committer,
+        earlier: dict[str, str],
     ) -> None:
-        """Annotate one document and hand its transaction to ``commits``."""
+        """Annotate one document and hand its transaction to ``commits``.
+
+        ``earlier`` gives the source file of each document already in the store;
+        replacing a document that came from another file is worth a warning.
+        """
         if isinstance(item, Unreadable):
             self._skipped(item, report)
             return
@@ -153,6 +167,13 @@ class Ingester:
             self._skipped(Unreadable(source, error.message), report)
             return
         report.sources[item.key] = _where(item)
+        if earlier.get(item.key, item.source) != item.source:
+            log.warning(
+                "%s replaces the document %r ingested from %s",
+                _where(item),
+                item.key,
+                earlier[item.key],
+            )
 
         def stored() -> None:
             report.documents.append(item.key)
@@ -163,6 +184,16 @@ class Ingester:
             stored()
         else:
             commits.submit(transaction, stored)
+
+    def _sources(self) -> dict[str, str]:
+        """Return the source file of every ingested document in the store, by key."""
+        prefix = document_graph(self.iris, "")
+        result = self.store.query(_SOURCES.replace("$PREFIX", prefix))
+
+        return {
+            row["g"].value.removeprefix(prefix): row["file"].value
+            for row in result.bindings()
+        }
 
     def _skipped(self, failure: Unreadable, report: IngestReport) -> None:
         level = logging.DEBUG if self.quiet_failures else logging.WARNING

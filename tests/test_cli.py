@@ -398,6 +398,18 @@ def test_empty_store_option_is_refused_and_empty_variable_is_the_default(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_graph_may_be_written_in_angle_brackets(
+    runner: CliRunner, tmp_path: Path, people: Path
+) -> None:
+    store = tmp_path / "store"
+    invoke(runner, store, "load", str(people), "--graph", f"<{GRAPH}>")
+
+    result = invoke(runner, store, "stats", "--graph", f" <{GRAPH}> ", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert list(json.loads(result.stdout)["graphs"]) == [GRAPH]
+
+
 def test_base_iri_that_is_not_an_iri_is_a_configuration_error(
     runner: CliRunner, tmp_path: Path, people: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -156,7 +156,9 @@ def test_scores_count_strict_partial_and_quantities(
     [
         ({"quote": "Lean productions"}, "occurs 0 times"),
         ({"start": 1, "end": 5, "quote": "Lean"}, "do not slice"),
-        ({"concept": None}, "not a gold document"),
+        ({"concept": None}, "field 'concept' is null, not a string"),
+        ({"kind": "bogus"}, "field 'kind' is 'bogus', not one of"),
+        ({"start": 7.5, "end": 9}, "field 'start' is 7.5, not an integer"),
         ({"start": 10_000, "end": 10_000, "quote": ""}, "do not slice"),
         ({"start": -4, "end": -1, "quote": "xyz"}, "do not slice"),
     ],
@@ -167,6 +169,50 @@ def test_bad_gold_is_refused_with_the_reason(change: dict, words: str) -> None:
 
     with pytest.raises(DataError, match=words):
         parse_gold(json.dumps(broken), "broken")
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"unit": "furlongs"}, "field 'unit' is 'furlongs', not one of"),
+        ({"direction": "sideways"}, "field 'direction' is 'sideways', not one of"),
+        ({"value": "30"}, "field 'value' is \"30\", not a number"),
+    ],
+)
+def test_bad_gold_quantities_are_refused(change: dict, words: str) -> None:
+    broken = json.loads(json.dumps(SMALL_GOLD))
+    broken["quantities"][0].update(change)
+
+    with pytest.raises(DataError, match=words):
+        parse_gold(json.dumps(broken), "broken")
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [({"lang": "xx"}, "field 'lang' is 'xx'"), ({"split": "train"}, "'train'")],
+)
+def test_bad_gold_documents_are_refused(change: dict, words: str) -> None:
+    with pytest.raises(DataError, match=words):
+        parse_gold(json.dumps({**SMALL_GOLD, **change}), "broken")
+
+
+def test_gold_files_are_checked_as_a_whole(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    load_small_catalogue(store, settings, tmp_path)
+    catalogue = load_catalogue(store)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\ufeff" + json.dumps(SMALL_GOLD), encoding="utf-8")
+    assert [d.id for d in read_gold(gold)] == ["small"]
+
+    gold.write_text(json.dumps(SMALL_GOLD) + "\n" + json.dumps(SMALL_GOLD))
+    with pytest.raises(DataError, match="two gold documents have the id 'small'"):
+        read_gold(gold)
+    unknown = json.loads(json.dumps(SMALL_GOLD))
+    unknown["mentions"][0]["concept"] = EX + "Nothing"
+    gold.write_text(json.dumps(unknown))
+    with pytest.raises(DataError, match="Nothing> is not a concept of the store"):
+        evaluate_gold(read_gold(gold), catalogue)
 
 
 def test_a_gold_document_without_a_field_names_it() -> None:

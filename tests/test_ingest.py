@@ -139,6 +139,24 @@ def test_reingesting_replaces_and_delete_removes(
         delete_documents(catalogue_store, settings, ["acme"])
 
 
+def test_replacing_a_document_from_another_file_is_warned_of(
+    catalogue_store: Store,
+    settings: Settings,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    first = write(tmp_path / "one", "acme.txt", CASE_EN)
+    second = write(tmp_path / "two", "acme.txt", CASE_RU)
+    ingester = Ingester(catalogue_store, settings)
+    ingester.ingest_paths([str(first)])
+    ingester.ingest_paths([str(first)])
+    assert "replaces" not in caplog.text
+
+    ingester.ingest_paths([str(second)])
+
+    assert f"replaces the document 'acme' ingested from {first}" in caplog.text
+
+
 def test_delete_removes_all_or_none(
     catalogue_store: Store, settings: Settings, tmp_path: Path
 ) -> None:
@@ -352,6 +370,7 @@ def test_ingest_and_delete_commands(catalogue_location: str, tmp_path: Path) -> 
         (["--map", "text"], "FIELD=COLUMN"),
         (["--map", "bogus=objective"], "'bogus' is not a field; the fields are id,"),
         (["--max-mb", "-1"], "-1"),
+        (["--map", "text=a", "--map", "text=b"], "'text' is mapped twice"),
     ],
 )
 def test_bad_options_are_usage_errors(
