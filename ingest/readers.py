@@ -421,7 +421,8 @@ def _record(
         raise DataError(
             f"record has no text (column {wanted}); map it with --map text=COLUMN"
         )
-    identifier = field_value(row, "id", mapping) or f"{path.stem}-{number}"
+    identifier = (field_value(row, "id", mapping) or "").strip()
+    identifier = identifier or f"{path.stem}-{number}"
     metadata = {
         name: value
         for name in ("sector", "region", "organisations", "url", "licence")

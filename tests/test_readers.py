@@ -159,6 +159,15 @@ def test_records_from_csv_and_json_lines_with_a_mapping(tmp_path: Path) -> None:
     assert isinstance(json_items[1], Unreadable)
 
 
+def test_a_record_with_a_blank_id_is_named_by_its_line(tmp_path: Path) -> None:
+    table = tmp_path / "cases.csv"
+    table.write_text("id,text\n   ,Kaizen.\n,Kanban.\n", encoding="utf-8")
+
+    keys = [item.key for item in read_path(table)]  # type: ignore[union-attr]
+
+    assert keys == ["cases-2", "cases-3"]
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [(b"", "empty"), (b"\x00\x01\x02PK\x03\x04" * 200, "binary")],
