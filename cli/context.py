@@ -177,3 +177,12 @@ pass_context = click.make_pass_decorator(Context)
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """Return the count with the noun it takes: "1 document", "2 documents"."""
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def unbracketed(iri: str) -> str:
+    """Return an IRI given on the command line without spaces or angle brackets."""
+    iri = iri.strip()
+    if iri.startswith("<") and iri.endswith(">"):
+        return iri[1:-1]
+
+    return iri

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rusmeco.cli.context import Context, pass_context, plural
+from rusmeco.cli.context import Context, pass_context, plural, unbracketed
 from rusmeco.cli.search import refresh_index
 from rusmeco.core.errors import DataError, NotFound
 
@@ -242,9 +242,7 @@ def delete(context: Context, documents: tuple[str, ...]) -> None:
     """
     from rusmeco.ingest.service import delete_documents
 
-    names = [
-        document.strip().removeprefix("<").removesuffix(">") for document in documents
-    ]
+    names = [unbracketed(document) for document in documents]
     for name in names:
         check_document_name(name, context.settings.base_iri)
     for graph in delete_documents(context.store, context.settings, names):

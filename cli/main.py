@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rusmeco.cli.context import COMMAND_ACCESS, Access, Context, pass_context
+from rusmeco.cli.context import (
+    COMMAND_ACCESS,
+    Access,
+    Context,
+    pass_context,
+    unbracketed,
+)
 from rusmeco.cli.search import WRITING_COMMANDS
 from rusmeco.core.config import ENV_BASE_IRI, ENV_STORE, Settings
 from rusmeco.core.errors import RusmecoError
@@ -66,9 +72,7 @@ class IriParam(click.ParamType):
         """
         import pyoxigraph as ox
 
-        value = str(value).strip()
-        if value.startswith("<") and value.endswith(">"):
-            value = value[1:-1]
+        value = unbracketed(str(value))
         try:
             ox.NamedNode(value)
         except ValueError as error:

@@ -89,8 +89,9 @@ def expand(paths: list[str]) -> Iterator[Path]:
     """
     seen: set[Path] = set()
     for path in _named(paths):
-        if path.resolve() not in seen:
-            seen.add(path.resolve())
+        real = path.resolve()
+        if real not in seen:
+            seen.add(real)
             yield path
 
 
@@ -101,7 +102,7 @@ def _named(paths: list[str]) -> Iterator[Path]:
     and the other paths go on.
     """
     for given in paths:
-        if any(ch in given for ch in "*?["):
+        if _is_pattern(given):
             matched = sorted(Path(p) for p in glob.glob(given, recursive=True))
             yield from (p for p in matched if p.is_file())
             if not matched:
@@ -110,6 +111,11 @@ def _named(paths: list[str]) -> Iterator[Path]:
             yield from _folder(Path(given))
         else:
             yield Path(given)
+
+
+def _is_pattern(path: str) -> bool:
+    """Tell whether ``path`` is a glob pattern rather than a name."""
+    return any(ch in path for ch in "*?[")
 
 
 def _folder(folder: Path) -> Iterator[Path]:
@@ -141,7 +147,7 @@ def read_path(
     """Read one file: one document, or one per record for CSV and JSON lines."""
     suffix = path.suffix.lower()
     if not path.exists():
-        pattern = any(ch in str(path) for ch in "*?[")
+        pattern = _is_pattern(str(path))
         reason = "no file matches this pattern" if pattern else "no such file or folder"
         yield Unreadable(str(path), reason)
         return

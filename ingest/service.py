@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,18 +109,22 @@ class Ingester:
         progress: Callable[[Path], None] | None = None,
     ) -> IngestReport:
         """Ingest every file named by ``paths``; bad files are reported, not fatal."""
-        report = IngestReport()
-        earlier = self._sources()
-        with self.store.committer() as commits:
-            for path in list(expand(paths)):
-                for item in read_path(
-                    path, mapping=mapping, max_megabytes=max_megabytes
-                ):
-                    self._one(item, lang, report, commits, earlier)
-                if progress is not None:
-                    progress(path)
+        documents = self._read(paths, mapping, max_megabytes, progress)
 
-        return report
+        return self.ingest_documents(documents, lang=lang)
+
+    @staticmethod
+    def _read(
+        paths: list[str],
+        mapping: dict[str, str] | None,
+        max_megabytes: float,
+        progress: Callable[[Path], None] | None,
+    ) -> Iterator[SourceDocument | Unreadable]:
+        """Read the files of ``paths`` in turn; call ``progress`` after each file."""
+        for path in list(expand(paths)):
+            yield from read_path(path, mapping=mapping, max_megabytes=max_megabytes)
+            if progress is not None:
+                progress(path)
 
     def ingest_documents(
         self,
@@ -153,24 +157,24 @@ class Ingester:
         if isinstance(item, Unreadable):
             self._skipped(item, report)
             return
+        where = _where(item)
         if item.key in report.sources:
             reason = (
                 f"same document key {item.key!r} as {report.sources[item.key]}; "
                 + ("give one of them another id" if item.record else "rename one")
             )
-            self._skipped(Unreadable(_where(item), reason), report)
+            self._skipped(Unreadable(where, reason), report)
             return
         try:
             analysis, transaction = self._prepare(item, lang)
         except DataError as error:
-            source = _where(item)
-            self._skipped(Unreadable(source, error.message), report)
+            self._skipped(Unreadable(where, error.message), report)
             return
-        report.sources[item.key] = _where(item)
+        report.sources[item.key] = where
         if earlier.get(item.key, item.source) != item.source:
             log.warning(
                 "%s replaces the document %r ingested from %s",
-                _where(item),
+                where,
                 item.key,
                 earlier[item.key],
             )

@@ -152,36 +152,29 @@ def test_scores_count_strict_partial_and_quantities(
 
 
 @pytest.mark.parametrize(
-    ("change", "words"),
+    ("part", "change", "words"),
     [
-        ({"quote": "Lean productions"}, "occurs 0 times"),
-        ({"start": 1, "end": 5, "quote": "Lean"}, "do not slice"),
-        ({"concept": None}, "field 'concept' is null, not a string"),
-        ({"kind": "bogus"}, "field 'kind' is 'bogus', not one of"),
-        ({"start": 7.5, "end": 9}, "field 'start' is 7.5, not an integer"),
-        ({"start": 10_000, "end": 10_000, "quote": ""}, "do not slice"),
-        ({"start": -4, "end": -1, "quote": "xyz"}, "do not slice"),
+        ("mentions", {"quote": "Lean productions"}, "occurs 0 times"),
+        ("mentions", {"start": 1, "end": 5, "quote": "Lean"}, "do not slice"),
+        ("mentions", {"concept": None}, "field 'concept' is null, not a string"),
+        ("mentions", {"kind": "bogus"}, "field 'kind' is 'bogus', not one of"),
+        ("mentions", {"start": 7.5, "end": 9}, "field 'start' is 7.5, not an integer"),
+        ("mentions", {"start": 10_000, "end": 10_000, "quote": ""}, "do not slice"),
+        ("mentions", {"start": -4, "end": -1, "quote": "xyz"}, "do not slice"),
+        ("quantities", {"unit": "furlongs"}, "field 'unit' is 'furlongs', not one of"),
+        (
+            "quantities",
+            {"direction": "sideways"},
+            "field 'direction' is 'sideways', not one of",
+        ),
+        ("quantities", {"value": "30"}, "field 'value' is \"30\", not a number"),
     ],
 )
-def test_bad_gold_is_refused_with_the_reason(change: dict, words: str) -> None:
+def test_bad_gold_is_refused_with_the_reason(
+    part: str, change: dict, words: str
+) -> None:
     broken = json.loads(json.dumps(SMALL_GOLD))
-    broken["mentions"][0].update(change)
-
-    with pytest.raises(DataError, match=words):
-        parse_gold(json.dumps(broken), "broken")
-
-
-@pytest.mark.parametrize(
-    ("change", "words"),
-    [
-        ({"unit": "furlongs"}, "field 'unit' is 'furlongs', not one of"),
-        ({"direction": "sideways"}, "field 'direction' is 'sideways', not one of"),
-        ({"value": "30"}, "field 'value' is \"30\", not a number"),
-    ],
-)
-def test_bad_gold_quantities_are_refused(change: dict, words: str) -> None:
-    broken = json.loads(json.dumps(SMALL_GOLD))
-    broken["quantities"][0].update(change)
+    broken[part][0].update(change)
 
     with pytest.raises(DataError, match=words):
         parse_gold(json.dumps(broken), "broken")
